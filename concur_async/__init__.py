@@ -1,0 +1,55 @@
+"""concur-async: an asyncio-first, typed SDK for the SAP Concur web services."""
+
+from ._auth import (
+    ClientCredentialsGrant,
+    PasswordGrant,
+    RefreshTokenGrant,
+    StaticToken,
+    Token,
+)
+from ._catalog import OperationInfo, operations
+from ._client import DEFAULT_BASE_URL, ClientStats, ConcurClient
+from ._errors import (
+    APIError,
+    AuthenticationError,
+    ConcurError,
+    ConfigurationError,
+    DecodeError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
+from ._limits import RateLimit
+from ._paging import AsyncPaginator, Page
+from ._retry import RetryPolicy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "APIError",
+    "AsyncPaginator",
+    "AuthenticationError",
+    "ClientCredentialsGrant",
+    "ClientStats",
+    "ConcurClient",
+    "ConcurError",
+    "ConfigurationError",
+    "DecodeError",
+    "NotFoundError",
+    "OperationInfo",
+    "Page",
+    "PasswordGrant",
+    "RateLimit",
+    "RateLimitError",
+    "RefreshTokenGrant",
+    "RetryPolicy",
+    "ServerError",
+    "StaticToken",
+    "Token",
+    "TransportError",
+    "ValidationError",
+    "operations",
+]

@@ -1,0 +1,543 @@
+"""ConcurClient: one aiohttp session, the token, the limits, and the one request loop."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from ipaddress import ip_address
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from urllib.parse import urljoin, urlsplit
+
+import aiohttp
+import anyio
+import msgspec
+
+from . import _codec
+from ._auth import Grant, TokenCallback, TokenManager
+from ._errors import (
+    APIError,
+    AuthenticationError,
+    ConfigurationError,
+    TransportError,
+    error_for_status,
+    parse_error_body,
+    redact_url,
+)
+from ._limits import DEFAULT_FAMILY_LIMITS, Limiter, RateLimit, parse_retry_after
+from ._retry import IDEMPOTENT_METHODS, RetryPolicy
+
+if TYPE_CHECKING:
+    from .budget import Budget
+    from .common import Common
+    from .expense import Expense
+    from .insights import Insights
+    from .invoice import Invoice
+    from .invoice_pay import InvoicePay
+    from .purchase_request import PurchaseRequest
+    from .quick_expense import QuickExpense
+    from .travel_request import TravelRequest
+
+__all__ = ["DEFAULT_BASE_URL", "ClientStats", "ConcurClient", "WireFormat"]
+
+log = logging.getLogger("concur_async")
+
+T = TypeVar("T")
+WireFormat = Literal["json", "xml"]
+DEFAULT_BASE_URL = "https://us.api.concursolutions.com"
+_MEDIA = {"json": "application/json", "xml": "application/xml"}
+_MAX_REDIRECTS = 5
+_TRUSTED_SUFFIX = ".concursolutions.com"
+
+
+@dataclass(slots=True)
+class ClientStats:
+    """Counters a caller can read for a summary or a metric."""
+
+    requests: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    token_refreshes: int = 0
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host in (None, ""):
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+class ConcurClient:
+    """An async session for the SAP Concur APIs.
+
+    Creating it does no I/O; ``async with ConcurClient(...) as client:`` opens the session and
+    closing it releases every connection. One client is meant to be shared by all tasks of a
+    process: its limits, retries and token refresh are coordinated across them.
+    """
+
+    def __init__(
+        self,
+        *,
+        auth: Grant,
+        base_url: str = DEFAULT_BASE_URL,
+        token_url: str | None = None,
+        max_concurrency: int = 32,
+        requests_per_second: float | None = None,
+        family_limits: Mapping[str, RateLimit] = DEFAULT_FAMILY_LIMITS,
+        wire_format: WireFormat = "json",
+        timeout: float = 60.0,
+        connect_timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        on_token_refresh: TokenCallback | None = None,
+        trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        max_response_bytes: int = 64 * 2**20,
+        user_agent: str = "concur-async/0.1",
+    ) -> None:
+        self.base_url = self._check_url(base_url, "base_url").rstrip("/")
+        self.token_url = self._check_url(
+            token_url or f"{self.base_url}/oauth2/v0/token", "token_url"
+        )
+        if wire_format not in _MEDIA:
+            raise ConfigurationError(f"wire_format must be 'json' or 'xml', not {wire_format!r}")
+        if max_response_bytes < 1024:
+            raise ConfigurationError("max_response_bytes must be at least 1024")
+        self.wire_format: WireFormat = wire_format
+        self.retry = retry or RetryPolicy()
+        self.limiter = Limiter(
+            max_concurrency=max_concurrency,
+            requests_per_second=requests_per_second,
+            family_limits=family_limits,
+        )
+        self.stats = ClientStats()
+        self.max_response_bytes = max_response_bytes
+        self._auth = TokenManager(auth, token_url=self.token_url, on_token_refresh=on_token_refresh)
+        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
+        self._trace_configs = list(trace_configs)
+        self._user_agent = user_agent
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+
+    @staticmethod
+    def _check_url(url: str, name: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigurationError(f"{name} must be an absolute http(s) URL")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            # Tokens travel in headers: plain HTTP is only tolerated on this machine.
+            raise ConfigurationError(f"{name} must use https unless it is a loopback address")
+        if parts.username or parts.password or parts.query:
+            raise ConfigurationError(f"{name} must not carry credentials or a query string")
+        return url
+
+    def __repr__(self) -> str:
+        state = "open" if self._session else ("closed" if self._closed else "new")
+        return (
+            f"ConcurClient(base_url={self.base_url!r}, auth={self._auth!r}, "
+            f"max_concurrency={self.limiter.max_concurrency}, wire_format={self.wire_format!r}, "
+            f"state={state})"
+        )
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    async def __aenter__(self) -> ConcurClient:
+        await self.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def open(self) -> None:
+        if self._closed:
+            raise RuntimeError("this ConcurClient is closed; create a new one")
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self.limiter.max_concurrency, limit_per_host=0, ttl_dns_cache=300
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=self._timeout,
+                trace_configs=self._trace_configs or None,
+                headers={"User-Agent": self._user_agent},
+                auto_decompress=True,
+            )
+
+    async def aclose(self) -> None:
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            with anyio.CancelScope(shield=True):
+                await session.close()
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            raise RuntimeError(
+                "ConcurClient is not open: use `async with ConcurClient(...) as client:`"
+            )
+        return self._session
+
+    @property
+    def token_manager(self) -> TokenManager:
+        return self._auth
+
+    @property
+    def api_base_url(self) -> str:
+        """Where API calls go: the token's geolocation once Concur has named one."""
+        return (self._auth.geolocation or self.base_url).rstrip("/")
+
+    # -- API families -------------------------------------------------------------------
+
+    @cached_property
+    def invoice(self) -> Invoice:
+        from .invoice import Invoice
+
+        return Invoice(self)
+
+    @cached_property
+    def expense(self) -> Expense:
+        from .expense import Expense
+
+        return Expense(self)
+
+    @cached_property
+    def common(self) -> Common:
+        from .common import Common
+
+        return Common(self)
+
+    @cached_property
+    def insights(self) -> Insights:
+        from .insights import Insights
+
+        return Insights(self)
+
+    @cached_property
+    def budget(self) -> Budget:
+        from .budget import Budget
+
+        return Budget(self)
+
+    @cached_property
+    def travel_request(self) -> TravelRequest:
+        from .travel_request import TravelRequest
+
+        return TravelRequest(self)
+
+    @cached_property
+    def invoice_pay(self) -> InvoicePay:
+        from .invoice_pay import InvoicePay
+
+        return InvoicePay(self)
+
+    @cached_property
+    def purchase_request(self) -> PurchaseRequest:
+        from .purchase_request import PurchaseRequest
+
+        return PurchaseRequest(self)
+
+    @cached_property
+    def quick_expense(self) -> QuickExpense:
+        from .quick_expense import QuickExpense
+
+        return QuickExpense(self)
+
+    # -- URLs ---------------------------------------------------------------------------
+
+    def trusts(self, url: str) -> bool:
+        """Whether ``url`` may receive this client's token."""
+        scheme, host, port = _origin(url)
+        for own in (self.base_url, self.api_base_url, self.token_url):
+            if (scheme, host, port) == _origin(own):
+                return True
+        return scheme == "https" and host.endswith(_TRUSTED_SUFFIX)
+
+    def resolve(self, url: str) -> str:
+        """An absolute URL for ``url``: a path joins the API base; a full URL must be trusted."""
+        if url.startswith(("http://", "https://")):
+            if not self.trusts(url):
+                raise AuthenticationError(
+                    "refusing to send the token to a foreign host",
+                    status=0,
+                    method="",
+                    url=redact_url(url),
+                )
+            return url
+        return self.api_base_url + ("" if url.startswith("/") else "/") + url
+
+    # -- the request loop ---------------------------------------------------------------
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        response_type: type[T],
+        params: Mapping[str, Any] | None = ...,
+        json: Any = ...,
+        body: msgspec.Struct | None = ...,
+        root: str | None = ...,
+        content: bytes | aiohttp.FormData | None = ...,
+        headers: Mapping[str, str] | None = ...,
+        wire_format: WireFormat | None = ...,
+        idempotent: bool | None = ...,
+        family: str | None = ...,
+    ) -> T: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        response_type: None = ...,
+        params: Mapping[str, Any] | None = ...,
+        json: Any = ...,
+        body: msgspec.Struct | None = ...,
+        root: str | None = ...,
+        content: bytes | aiohttp.FormData | None = ...,
+        headers: Mapping[str, str] | None = ...,
+        wire_format: WireFormat | None = ...,
+        idempotent: bool | None = ...,
+        family: str | None = ...,
+    ) -> Any: ...
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        response_type: type[Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        body: msgspec.Struct | None = None,
+        root: str | None = None,
+        content: bytes | aiohttp.FormData | None = None,
+        headers: Mapping[str, str] | None = None,
+        wire_format: WireFormat | None = None,
+        idempotent: bool | None = None,
+        family: str | None = None,
+    ) -> Any:
+        """Send one API call through the limits, auth and retries, and decode its answer.
+
+        ``url`` is a path under the API base URL or a full URL on a trusted host. ``body`` is a
+        struct encoded in the wire format (``root`` names the XML root element); ``json`` any
+        JSON-able value; ``content`` raw bytes or a form. ``response_type`` is the struct to
+        decode into, ``bytes`` for the raw body, or None for plain JSON values.
+        """
+        method = method.upper()
+        fmt: WireFormat = wire_format or self.wire_format
+        send_headers = {"Accept": _MEDIA[fmt] if response_type is not bytes else "*/*"}
+        data: Any = None
+        if body is not None:
+            data = _codec.encode(body, fmt, root=root)
+            send_headers["Content-Type"] = _MEDIA[fmt]
+        elif json is not None:
+            data = msgspec.json.encode(json)
+            send_headers["Content-Type"] = _MEDIA["json"]
+        elif content is not None:
+            data = content
+        if headers:
+            send_headers.update(headers)
+        resp_body, resp_type = await self._send(
+            method,
+            url,
+            params=_clean_params(params),
+            data=data,
+            headers=send_headers,
+            idempotent=method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
+            family=family,
+        )
+        if response_type is bytes:
+            return resp_body
+        is_xml = "xml" in resp_type
+        if response_type is None:
+            if not resp_body.strip():
+                return None
+            if is_xml:
+                return resp_body
+            return _codec.decode(resp_body, Any, "json")  # type: ignore[arg-type]
+        return _codec.decode(resp_body, response_type, "xml" if is_xml else "json")
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, str] | None,
+        data: Any,
+        headers: dict[str, str],
+        idempotent: bool,
+        family: str | None,
+    ) -> tuple[bytes, str]:
+        session = self.session
+        target = self.resolve(url)
+        replayable = not isinstance(data, AsyncIterable)
+        policy = self.retry
+        started = time.monotonic()
+        attempt = 0
+        reauthenticated = False
+        while True:
+            attempt += 1
+            token = await self._auth.get(session)
+            self.stats.token_refreshes = self._auth.refresh_count
+            delay: float | None = None
+            error: Exception
+            try:
+                async with self.limiter.slot(family):
+                    self.stats.requests += 1
+                    status, body, resp_headers, final_url = await self._exchange(
+                        session, method, target, params, data, headers, token.access_token
+                    )
+            except TransportError as exc:
+                error = exc
+                if idempotent and replayable:
+                    delay = policy.backoff(attempt)
+            else:
+                elapsed = time.monotonic() - started
+                log.debug(
+                    "%s %s -> %s (attempt %d, %.3fs)",
+                    method, redact_url(final_url), status, attempt, elapsed,
+                )
+                if status < 300:
+                    return body, resp_headers.get("Content-Type", "")
+                error = _api_error(status, body, resp_headers, method, final_url)
+                if status == 401 and not reauthenticated and self._auth.refreshable:
+                    # One refresh and one retry; a second 401 is a real refusal.
+                    reauthenticated = True
+                    self._auth.invalidate(token.access_token)
+                    log.debug("401 on %s %s; refreshing the token once", method, redact_url(url))
+                    continue
+                if status == 429:
+                    self.stats.rate_limited += 1
+                    wait = parse_retry_after(resp_headers.get("Retry-After"))
+                    delay = policy.default_retry_after if wait is None else wait
+                    self.limiter.pause(delay)
+                elif status in policy.retry_statuses and idempotent and replayable:
+                    delay = policy.backoff(attempt)
+            elapsed = time.monotonic() - started
+            if delay is None or not policy.may_retry(attempt, elapsed, delay):
+                raise error
+            self.stats.retries += 1
+            log.debug(
+                "retrying %s %s after %s (attempt %d of %d, waiting %.2fs)",
+                method, redact_url(url), _describe(error), attempt + 1, policy.max_attempts, delay,
+            )
+            await anyio.sleep(delay)
+
+    async def _exchange(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: str,
+        params: dict[str, str] | None,
+        data: Any,
+        headers: dict[str, str],
+        access_token: str,
+    ) -> tuple[int, bytes, Mapping[str, str], str]:
+        """One HTTP exchange, following redirects by hand so a token never leaves its origin."""
+        for _ in range(_MAX_REDIRECTS + 1):
+            send = dict(headers)
+            if self.trusts(url):
+                send["Authorization"] = f"Bearer {access_token}"
+            try:
+                async with session.request(
+                    method, url, params=params, data=data, headers=send, allow_redirects=False
+                ) as resp:
+                    if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
+                        url = urljoin(url, resp.headers["Location"])
+                        params = None  # the Location names the full target
+                        if resp.status == 303:
+                            method, data = "GET", None
+                        continue
+                    body = await self._read_capped(resp, method, url)
+                    return resp.status, body, resp.headers, url
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise TransportError(
+                    _describe(exc), method=method, url=redact_url(url)
+                ) from None
+        raise TransportError("too many redirects", method=method, url=redact_url(url))
+
+    async def _read_capped(self, resp: aiohttp.ClientResponse, method: str, url: str) -> bytes:
+        cap = self.max_response_bytes
+        length = resp.content_length
+        if length is not None and length > cap:
+            raise _too_large(resp, method, url, cap)
+        if length is not None:
+            return await resp.read()
+        chunks = bytearray()
+        async for chunk in resp.content.iter_any():
+            chunks += chunk
+            if len(chunks) > cap:
+                raise _too_large(resp, method, url, cap)
+        return bytes(chunks)
+
+
+def _too_large(resp: aiohttp.ClientResponse, method: str, url: str, cap: int) -> APIError:
+    return APIError(
+        f"response larger than max_response_bytes ({cap})",
+        status=resp.status,
+        method=method,
+        url=redact_url(url),
+        correlation_id=resp.headers.get("concur-correlationid"),
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, APIError):
+        return f"HTTP {exc.status}"
+    if isinstance(exc, TransportError):
+        return exc.message
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return type(exc).__name__
+
+
+def _api_error(
+    status: int, body: bytes, headers: Mapping[str, str], method: str, url: str
+) -> APIError:
+    code, message, details = parse_error_body(body)
+    return error_for_status(status)(
+        message or f"HTTP {status}",
+        status=status,
+        code=code,
+        method=method,
+        url=redact_url(url),
+        correlation_id=headers.get("concur-correlationid"),
+        details=details,
+    )
+
+
+def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """Drop unset parameters and spell values as Concur expects (``true``, not ``True``)."""
+    if not params:
+        return None
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, (list, tuple)):
+            out[key] = ",".join(str(v) for v in value)
+        else:
+            out[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return out or None

@@ -1,0 +1,314 @@
+"""Streaming Concur collections: the paging styles and ``AsyncPaginator``.
+
+Concur pages collections in four ways, and each style says how to ask for the first page,
+where the items sit, and how to reach the next page:
+
+- ``V3Paging``: ``limit`` + opaque ``offset``; the answer names the next page as a full URL
+  (``NextPage``), so pages can only be fetched one after another.
+- ``OffsetPaging`` (Budget v4): integer ``offset``; the server picks the page size (at most 50)
+  and reports ``totalRows``, so once the first page is in, later pages can be fetched at once.
+- ``StartLimitPaging`` (Travel Request v4): ``start`` + ``limit``; index-addressed as well.
+- ``UntilEmptyPaging`` (Invoice Pay v4): the same call answers the next batch until it is empty.
+
+Prefetch tasks are plain asyncio tasks rather than an anyio task group: they must outlive a
+``yield`` to the consumer, which a cancel scope cannot span. The generator's ``finally``
+cancels and awaits them, so breaking out of the loop or cancelling the consumer leaves nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from ._concurrency import ordered_map
+
+__all__ = [
+    "AsyncPaginator",
+    "OffsetPaging",
+    "Page",
+    "PageRequest",
+    "PagingStyle",
+    "StartLimitPaging",
+    "UntilEmptyPaging",
+    "V3Paging",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """Where to ask for a page: a path or full URL, and its query parameters."""
+
+    url: str
+    params: Mapping[str, Any] | None
+
+
+@dataclass(slots=True)
+class Page(Generic[T]):
+    """One page: its items in server order and the decoded answer they came in."""
+
+    items: list[T]
+    data: Any
+    number: int
+
+
+def _items_of(page: Any, attr: str, fallback: str | None) -> list[Any]:
+    items = getattr(page, attr, None)
+    if items is None and fallback:
+        items = getattr(page, fallback, None)
+    return list(items) if items else []
+
+
+@dataclass(frozen=True, slots=True)
+class V3Paging:
+    """``limit``/``offset`` with a ``NextPage`` URL; ``items`` names the field holding them."""
+
+    items: str = "items"
+    fallback: str | None = "items"
+    next_field: str = "next_page"
+    limit_param: str = "limit"
+    index_addressed = False
+
+    def first(self, url: str, params: dict[str, Any], page_size: int | None) -> PageRequest:
+        if page_size is not None:
+            params = {**params, self.limit_param: page_size}
+        return PageRequest(url, params)
+
+    def items_of(self, page: Any) -> list[Any]:
+        return _items_of(page, self.items, self.fallback)
+
+    def after(self, page: Any, request: PageRequest, count: int) -> PageRequest | None:
+        next_url = getattr(page, self.next_field, None)
+        # The NextPage URL carries every parameter, including the opaque offset token.
+        return PageRequest(next_url, None) if next_url and count else None
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetPaging:
+    """Integer ``offset`` of the first item; the server sets the page size."""
+
+    items: str
+    fallback: str | None = None
+    offset_param: str = "offset"
+    limit_param: str | None = None
+    total_field: str | None = "total_rows"
+    index_addressed = True
+
+    def first(self, url: str, params: dict[str, Any], page_size: int | None) -> PageRequest:
+        if page_size is not None and self.limit_param:
+            params = {**params, self.limit_param: page_size}
+        return PageRequest(url, {**params, self.offset_param: 0})
+
+    def items_of(self, page: Any) -> list[Any]:
+        return _items_of(page, self.items, self.fallback)
+
+    def at(self, first: PageRequest, index: int) -> PageRequest:
+        return PageRequest(first.url, {**(first.params or {}), self.offset_param: index})
+
+    def total(self, page: Any) -> int | None:
+        total = getattr(page, self.total_field, None) if self.total_field else None
+        return total if isinstance(total, int) else None
+
+
+@dataclass(frozen=True, slots=True)
+class StartLimitPaging:
+    """``start`` index + ``limit``, with the items under ``data``."""
+
+    items: str = "data"
+    fallback: str | None = None
+    offset_param: str = "start"
+    limit_param: str | None = "limit"
+    total_field: str | None = None
+    index_addressed = True
+
+    def first(self, url: str, params: dict[str, Any], page_size: int | None) -> PageRequest:
+        if page_size is not None and self.limit_param:
+            params = {**params, self.limit_param: page_size}
+        return PageRequest(url, {**params, self.offset_param: 0})
+
+    def items_of(self, page: Any) -> list[Any]:
+        return _items_of(page, self.items, self.fallback)
+
+    def at(self, first: PageRequest, index: int) -> PageRequest:
+        return PageRequest(first.url, {**(first.params or {}), self.offset_param: index})
+
+    def total(self, page: Any) -> int | None:
+        total = getattr(page, self.total_field, None) if self.total_field else None
+        return total if isinstance(total, int) else None
+
+
+@dataclass(frozen=True, slots=True)
+class UntilEmptyPaging:
+    """The same call, repeated, answers the next batch until it answers none."""
+
+    items: str
+    fallback: str | None = None
+    index_addressed = False
+
+    def first(self, url: str, params: dict[str, Any], page_size: int | None) -> PageRequest:
+        return PageRequest(url, params)
+
+    def items_of(self, page: Any) -> list[Any]:
+        return _items_of(page, self.items, self.fallback)
+
+    def after(self, page: Any, request: PageRequest, count: int) -> PageRequest | None:
+        return request if count else None
+
+
+PagingStyle = V3Paging | OffsetPaging | StartLimitPaging | UntilEmptyPaging
+Fetch = Callable[[PageRequest], Awaitable[Any]]
+
+
+@dataclass
+class AsyncPaginator(Generic[T]):
+    """A lazily fetched Concur collection.
+
+    ``async for item in paginator`` streams items in server order; ``pages()`` streams whole
+    pages; ``first_page()`` and ``collect()`` are the awaitable shortcuts; ``map(fn,
+    concurrency=n)`` runs ``fn`` over the items, ``n`` at a time, keeping their order. Up to
+    ``prefetch`` pages are requested ahead of the consumer, so memory stays within
+    ``(prefetch + 1) x page_size`` items whatever the collection's size.
+    """
+
+    fetch: Fetch
+    style: PagingStyle
+    url: str
+    params: dict[str, Any] = field(default_factory=dict)
+    page_size: int | None = None
+    max_items: int | None = None
+    prefetch: int = 2
+
+    def __post_init__(self) -> None:
+        if self.prefetch < 0:
+            raise ValueError("prefetch must be 0 or more")
+        if self.max_items is not None and self.max_items < 0:
+            raise ValueError("max_items must be 0 or more")
+        if (
+            self.max_items is not None
+            and self.page_size is not None
+            and 0 < self.max_items < self.page_size
+            and not self.style.index_addressed
+        ):
+            # No point fetching a full page for a handful of items.
+            self.page_size = self.max_items
+
+    def __aiter__(self) -> AsyncGenerator[T, None]:
+        return self._items()
+
+    async def _items(self) -> AsyncGenerator[T, None]:
+        remaining = self.max_items
+        if remaining == 0:
+            return
+        pages = self.pages()
+        try:
+            async for page in pages:
+                for item in page.items:
+                    yield item
+                    if remaining is not None:
+                        remaining -= 1
+                        if remaining == 0:
+                            return
+        finally:
+            await pages.aclose()
+
+    async def first_page(self) -> Page[T]:
+        pages = self.pages()
+        try:
+            async for page in pages:
+                return page
+        finally:
+            await pages.aclose()
+        return Page([], None, 0)
+
+    async def collect(self, *, max_items: int | None = None) -> list[T]:
+        """Every item (up to ``max_items``) in a list: for collections known to be small."""
+        out: list[T] = []
+        async for item in self:
+            out.append(item)
+            if max_items is not None and len(out) >= max_items:
+                break
+        return out
+
+    def map(
+        self, fn: Callable[[T], Awaitable[R]], *, concurrency: int = 8
+    ) -> AsyncIterator[R]:
+        """``fn(item)`` for each item, ``concurrency`` at a time, results in item order."""
+        return ordered_map(self, fn, concurrency=concurrency)
+
+    def pages(self) -> AsyncGenerator[Page[T], None]:
+        first = self.style.first(self.url, self.params, self.page_size)
+        if isinstance(self.style, OffsetPaging | StartLimitPaging):
+            return self._indexed_pages(self.style, first)
+        return self._linked_pages(self.style, first)
+
+    async def _linked_pages(
+        self, style: V3Paging | UntilEmptyPaging, request: PageRequest
+    ) -> AsyncGenerator[Page[T], None]:
+        task: asyncio.Task[Any] | None = asyncio.ensure_future(self.fetch(request))
+        number = 0
+        try:
+            while task is not None:
+                data = await task
+                task = None
+                items = style.items_of(data)
+                following = style.after(data, request, len(items))
+                if following is not None and self.prefetch > 0:
+                    task = asyncio.ensure_future(self.fetch(following))
+                if items:
+                    yield Page(items, data, number)
+                number += 1
+                if following is None:
+                    return
+                if task is None:
+                    task = asyncio.ensure_future(self.fetch(following))
+                request = following
+        finally:
+            await _cancel(task)
+
+    async def _indexed_pages(
+        self, style: OffsetPaging | StartLimitPaging, first: PageRequest
+    ) -> AsyncGenerator[Page[T], None]:
+        window: deque[asyncio.Task[Any]] = deque()
+        try:
+            data = await self.fetch(first)
+            items = style.items_of(data)
+            size = self.page_size or len(items)
+            total = style.total(data)
+            if items:
+                yield Page(items, data, 0)
+            if not items or len(items) < size:
+                return
+            index, number = size, 1
+            while True:
+                while len(window) <= self.prefetch and (total is None or index < total):
+                    window.append(asyncio.ensure_future(self.fetch(style.at(first, index))))
+                    index += size
+                if not window:
+                    return
+                data = await window.popleft()
+                items = style.items_of(data)
+                if items:
+                    yield Page(items, data, number)
+                number += 1
+                if len(items) < size:
+                    return
+        finally:
+            await _cancel(*window)
+
+
+async def _cancel(*tasks: asyncio.Task[Any] | None) -> None:
+    """Cancel prefetches nobody will read and wait until their connections are released."""
+    live = [t for t in tasks if t is not None]
+    if not live:
+        return
+    for task in live:
+        task.cancel()
+    await asyncio.wait(live)
+    for task in live:
+        if not task.cancelled():
+            task.exception()  # retrieved: a failed prefetch nobody reads is not an error

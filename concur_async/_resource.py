@@ -1,0 +1,215 @@
+"""How an endpoint is declared, and the machinery every resource shares.
+
+A resource module declares each Concur operation once, as an ``Operation`` (API, version, HTTP
+method, path template, documented page-size maximum), and marks the method that serves it with
+``@OPERATION.serves``. That decorator checks the caller's arguments against the method's type
+hints before anything is sent, and lets ``concur_async.operations()`` list every operation with
+the dotted name of its method.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, get_type_hints
+from urllib.parse import quote
+from uuid import UUID
+
+import msgspec
+
+from ._errors import ValidationError
+from ._paging import AsyncPaginator, PageRequest, PagingStyle
+
+if TYPE_CHECKING:
+    from ._client import ConcurClient, WireFormat
+
+__all__ = ["Family", "Operation", "Resource"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+
+_NATIVE = (datetime, date, time, Decimal, bytes, UUID)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One Concur operation as its reference page documents it."""
+
+    api: str
+    version: str
+    method: str
+    path: str
+    max_page_size: int | None = None
+    #: The limiter family whose published rate limit applies (e.g. ``quick_expense``).
+    family: str | None = None
+
+    def url(self, path_params: Mapping[str, Any] | None = None) -> str:
+        if not path_params:
+            return self.path
+        values = {}
+        for key, value in path_params.items():
+            if value is None or value == "":
+                raise ValidationError(f"{key} is required by {self.method} {self.path}")
+            values[key] = quote(str(value), safe="")
+        return self.path.format_map(values)
+
+    def serves(self, fn: Callable[P, R]) -> Callable[P, R]:
+        """Mark ``fn`` as the method for this operation and check its arguments on each call."""
+        check = _ArgumentCheck(fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            check(args, kwargs)
+            return fn(*args, **kwargs)
+
+        wrapper.__concur_operation__ = self  # type: ignore[attr-defined]
+        return wrapper
+
+
+class _ArgumentCheck:
+    """Validates call arguments against the method's hints (types, Literals, constraints)."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self._fn = fn
+        self._plan: list[tuple[str, Any]] | None = None
+        self._signature = inspect.signature(fn)
+
+    def _build(self) -> list[tuple[str, Any]]:
+        hints = get_type_hints(self._fn, include_extras=True)
+        hints.pop("return", None)
+        return [(name, hint) for name, hint in hints.items() if name != "self"]
+
+    def __call__(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        if self._plan is None:
+            self._plan = self._build()
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise ValidationError(f"{self._fn.__qualname__}: {exc}") from None
+        values = bound.arguments
+        for name, hint in self._plan:
+            if name not in values:
+                continue
+            value = values[name]
+            if isinstance(value, msgspec.Struct) or _is_struct_list(value):
+                continue  # bodies are checked field by field when encoded
+            try:
+                msgspec.convert(value, hint, builtin_types=_NATIVE)
+            except (msgspec.ValidationError, TypeError) as exc:
+                raise ValidationError(
+                    f"{self._fn.__qualname__}: argument {name!r}: {exc}"
+                ) from None
+
+
+def _is_struct_list(value: Any) -> bool:
+    return isinstance(value, list | tuple) and bool(value) and isinstance(value[0], msgspec.Struct)
+
+
+def check_body(body: msgspec.Struct) -> None:
+    """Refuse a request body whose fields break their types or documented limits."""
+    try:
+        msgspec.convert(
+            msgspec.to_builtins(body, builtin_types=_NATIVE), type(body), builtin_types=_NATIVE
+        )
+    except msgspec.ValidationError as exc:
+        raise ValidationError(f"{type(body).__name__}: {exc}") from None
+
+
+class Resource:
+    """A group of endpoints bound to one client."""
+
+    def __init__(self, client: ConcurClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__module__}.{type(self).__qualname__}>"
+
+    async def _call(
+        self,
+        op: Operation,
+        response_type: type[T],
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        body: msgspec.Struct | None = None,
+        root: str | None = None,
+        json: Any = None,
+        content: Any = None,
+        headers: Mapping[str, str] | None = None,
+        wire_format: WireFormat | None = None,
+        idempotent: bool | None = None,
+    ) -> T:
+        if body is not None:
+            check_body(body)
+        return await self._client.request(
+            op.method,
+            op.url(path_params),
+            response_type=response_type,
+            params=params,
+            body=body,
+            root=root,
+            json=json,
+            content=content,
+            headers=headers,
+            wire_format=wire_format,
+            idempotent=idempotent,
+            family=op.family,
+        )
+
+    def _paginate(
+        self,
+        op: Operation,
+        page_type: type[Any],
+        style: PagingStyle,
+        *,
+        path_params: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        prefetch: int = 2,
+        wire_format: WireFormat | None = None,
+    ) -> AsyncPaginator[Any]:
+        if page_size is not None:
+            if page_size < 1:
+                raise ValidationError("page_size must be at least 1")
+            if op.max_page_size is not None and page_size > op.max_page_size:
+                raise ValidationError(
+                    f"page_size {page_size} exceeds the maximum of {op.max_page_size} "
+                    f"documented for {op.method} {op.path}"
+                )
+        client = self._client
+
+        async def fetch(request: PageRequest) -> Any:
+            return await client.request(
+                "GET",
+                request.url,
+                params=request.params,
+                response_type=page_type,
+                wire_format=wire_format,
+                family=op.family,
+            )
+
+        return AsyncPaginator(
+            fetch,
+            style,
+            op.url(path_params),
+            params={k: v for k, v in (params or {}).items() if v is not None},
+            page_size=page_size,
+            max_items=max_items,
+            prefetch=prefetch,
+        )
+
+
+class Family:
+    """An API family (``client.invoice``, ``client.expense``...): a namespace of resources."""
+
+    def __init__(self, client: ConcurClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__qualname__} API family>"
