@@ -374,7 +374,7 @@ class ConcurClient:
                 return None
             if is_xml:
                 return resp_body
-            return _codec.decode(resp_body, Any, "json")  # type: ignore[arg-type]
+            return _codec.decode(resp_body, Any, "json")
         return _codec.decode(resp_body, response_type, "xml" if is_xml else "json")
 
     async def _send(

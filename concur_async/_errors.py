@@ -164,44 +164,55 @@ def _s(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+_CODE_KEYS = ("errorId", "errorCode", "ErrorCode", "code", "Code", "exception")
+_MESSAGE_KEYS = ("errorMessage", "ErrorMessage", "message", "Message", "error_description")
+
+
+def _first(data: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = data.get(key)
+        if value not in (None, ""):
+            return str(value)
+    return None
+
+
+def _detail(item: Any) -> str:
+    if not isinstance(item, Mapping):
+        return str(item)
+    where = item.get("source") or item.get("dataPath") or item.get("path") or ""
+    what = _first(item, _MESSAGE_KEYS) or _first(item, _CODE_KEYS) or ""
+    return f"{where}: {what}" if where else what
+
+
 def _parse_json_error(data: Mapping[str, Any]) -> tuple[str | None, str | None, tuple[str, ...]]:
     error = data.get("Error")
     if isinstance(error, Mapping):  # v3
-        return _s(error.get("Code") or error.get("Id")), _s(error.get("Message")), ()
-    if "error" in data and isinstance(data["error"], str):  # token endpoint
+        return _first(error, ("Code", "Id")), _s(error.get("Message")), ()
+    error = data.get("error")
+    if isinstance(error, str):  # token endpoint: the numeric code is the precise one
         code = data.get("code")
-        message = data.get("error_description") or data["error"]
-        return (_s(code) if code is not None else data["error"]), _s(message), ()
-    messages = data.get("errorMessageList")
-    if isinstance(messages, list) and messages:  # Budget v4
-        first = messages[0] if isinstance(messages[0], Mapping) else {}
-        details = tuple(
-            str(m.get("errorMessage") or m.get("message") or m)
-            for m in messages[1:]
-            if isinstance(m, Mapping)
+        return (str(code) if code is not None else error), _s(
+            data.get("error_description") or error
+        ), ()
+    if isinstance(error, Mapping):  # Purchase Request v4
+        path = error.get("dataPath")
+        return _first(error, _CODE_KEYS), _first(error, _MESSAGE_KEYS), (
+            (f"at {path}",) if path else ()
         )
-        msg = first.get("errorMessage") or first.get("message")
-        return _s(first.get("errorCode") or first.get("code")), _s(msg), details
-    validation = data.get("validationErrors")
-    details = ()
-    if isinstance(validation, list):  # Quick Expense v4
-        details = tuple(
-            f"{v.get('source', '')}: {v.get('message', '')}".strip(": ")
-            for v in validation
-            if isinstance(v, Mapping)
+    listed = data.get("errorMessageList")
+    if isinstance(listed, list) and listed:  # Budget v4
+        first = listed[0] if isinstance(listed[0], Mapping) else {}
+        return (
+            _first(first, _CODE_KEYS),
+            _first(first, _MESSAGE_KEYS),
+            tuple(_detail(m) for m in listed[1:]),
         )
-    for code_key, msg_key in (
-        ("errorId", "errorMessage"),
-        ("errorCode", "errorMessage"),
-        ("code", "message"),
-        ("ErrorCode", "ErrorMessage"),
-        ("Code", "Message"),
-    ):
-        if code_key in data or msg_key in data:
-            return _s(data.get(code_key)), _s(data.get(msg_key) or data.get("message")), details
-    if "message" in data or "Message" in data:
-        return None, _s(data.get("message") or data.get("Message")), details
-    return None, None, details
+    details: tuple[str, ...] = ()
+    for key in ("validationErrors", "errors"):  # Quick Expense, Travel Request
+        items = data.get(key)
+        if isinstance(items, list):
+            details += tuple(d for d in (_detail(i) for i in items) if d)
+    return _first(data, _CODE_KEYS), _first(data, _MESSAGE_KEYS), details
 
 
 def _parse_xml_error(text: bytes) -> tuple[str | None, str | None, tuple[str, ...]]:

@@ -1,0 +1,98 @@
+"""The shape of a type as the decoders need it: which wire fields are lists or structs.
+
+Built once per type from ``msgspec.inspect`` and cached; the XML walk and the JSON fallback
+both read it, so the rule for "this field is a list" lives in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
+
+import msgspec
+from msgspec import inspect as mi
+
+__all__ = ["Shape", "shape_of"]
+
+
+@dataclass(eq=False)
+class Shape:
+    """``fields`` for a struct (wire name -> shape), ``item`` for a list, neither for a scalar."""
+
+    is_list: bool = False
+    item: Shape | None = None
+    fields: dict[str, Shape] | None = None
+    optional: bool = False
+    is_str: bool = False
+    name: str = ""
+    _by_lower: dict[str, str] = dc_field(default_factory=dict)
+
+    def lookup(self, tag: str) -> tuple[str, Shape] | None:
+        if self.fields is None:
+            return None
+        found = self.fields.get(tag)
+        if found is not None:
+            return tag, found
+        wire = self._by_lower.get(tag.lower())
+        return (wire, self.fields[wire]) if wire else None
+
+
+def _build(info: mi.Type, seen: dict[Any, Shape]) -> Shape:
+    optional = False
+    if isinstance(info, mi.UnionType):
+        members = [t for t in info.types if not isinstance(t, mi.NoneType)]
+        optional = len(members) != len(info.types)
+        # A union of struct/list and scalars is decoded by its richest member.
+        members.sort(key=lambda t: 0 if isinstance(t, mi.StructType | mi.ListType) else 1)
+        info = members[0] if members else mi.AnyType()
+    if isinstance(info, mi.Metadata):
+        info = info.type
+    if isinstance(info, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
+        return Shape(is_list=True, item=_build(info.item_type, seen), optional=optional)
+    if isinstance(info, mi.StructType):
+        cached = seen.get(info.cls)
+        if cached is not None:
+            return cached
+        shape = Shape(fields={}, optional=optional, name=info.cls.__name__)
+        seen[info.cls] = shape  # recursive structs refer back to the same shape
+        for f in info.fields:
+            shape.fields[f.encode_name] = _build(f.type, seen)  # type: ignore[index]
+        shape._by_lower = {k.lower(): k for k in shape.fields}  # type: ignore[union-attr]
+        return shape
+    return Shape(optional=optional, is_str=isinstance(info, mi.StrType))
+
+
+_shapes: dict[Any, Shape] = {}
+
+
+def shape_of(type_: Any) -> Shape:
+    shape = _shapes.get(type_)
+    if shape is None:
+        shape = _shapes[type_] = _build(mi.type_info(type_), {})
+    return shape
+
+
+def wrap_singletons(data: Any, shape: Shape) -> Any:
+    """Where a list is expected but one object came (as Concur's explorer shows), wrap it."""
+    if shape.is_list and shape.item is not None:
+        if isinstance(data, dict) or (data is not None and not isinstance(data, list)):
+            data = [data]
+        if isinstance(data, list):
+            return [wrap_singletons(d, shape.item) for d in data]
+        return data
+    if shape.fields is not None and isinstance(data, dict):
+        out = {}
+        for key, value in data.items():
+            found = shape.lookup(key)
+            out[key] = wrap_singletons(value, found[1]) if found else value
+        return out
+    return data
+
+
+def error_path(exc: msgspec.ValidationError) -> str | None:
+    text = str(exc)
+    marker = " - at `"
+    if marker in text:
+        return text.split(marker, 1)[1].rstrip("`")
+    return None

@@ -1,0 +1,1 @@
+"""Developer tools: the seed-document parser and the resource-module generator."""
