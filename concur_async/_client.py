@@ -351,7 +351,7 @@ class ConcurClient:
             data = _codec.encode(body, fmt, root=root)
             send_headers["Content-Type"] = _MEDIA[fmt]
         elif json is not None:
-            data = msgspec.json.encode(json)
+            data = _codec.encode(json, "json")
             send_headers["Content-Type"] = _MEDIA["json"]
         elif content is not None:
             data = content
@@ -390,7 +390,8 @@ class ConcurClient:
     ) -> tuple[bytes, str]:
         session = self.session
         target = self.resolve(url)
-        replayable = not isinstance(data, AsyncIterable)
+        # A stream or a multipart form is consumed by the first attempt; it cannot be resent.
+        replayable = not isinstance(data, AsyncIterable | aiohttp.FormData)
         policy = self.retry
         started = time.monotonic()
         attempt = 0

@@ -284,13 +284,12 @@ def _method(spec: dict[str, Any], op: _Op, writer: StructWriter, shadowed: bool)
     head = f"{'async ' if is_async else ''}def {op.place.method}("
     lines = [f"    @{op.const}.serves", *wrap(head, signature, f") -> {returns}:", 4)]
     lines.append(f'        """{op.place.doc}"""')
-    args = _call_args(data, op, positional + required + keyword + optional, paging, call,
-                      writer)
+    args = _call_args(data, op, positional + required + keyword + optional, paging, call)
     if any(a.where == "header" for a in required + optional):
         headers = [f'"{a.wire}": {a.name}' for a in required + optional if a.where == "header"]
         lines += wrap("headers = {", headers, "}", 8)
     if any(a.where == "form" for a in positional):
-        lines += _form_lines(data, positional, writer)
+        lines += _form_lines(positional, writer)
     if paging:
         lines += wrap("return self._paginate(", args, ")", 8)
     elif returns == "None":
@@ -348,8 +347,7 @@ def _returns(spec: dict[str, Any], data: dict[str, Any], writer: StructWriter) -
 
 
 def _call_args(
-    data: dict[str, Any], op: _Op, args: list[_Arg], paging: dict[str, Any] | None, call: str,
-    writer: StructWriter,
+    data: dict[str, Any], op: _Op, args: list[_Arg], paging: dict[str, Any] | None, call: str
 ) -> list[str]:
     out = [op.const, call]
     if paging:
@@ -405,7 +403,7 @@ def _style(paging: dict[str, Any]) -> str:
     return f'{name}(items="{items}")'
 
 
-def _form_lines(data: dict[str, Any], args: list[_Arg], writer: StructWriter) -> list[str]:
+def _form_lines(args: list[_Arg], writer: StructWriter) -> list[str]:
     writer.imports.add("aiohttp")
     writer.imports.add("..", "_codec")
     lines = ["        form = aiohttp.FormData()"]

@@ -40,7 +40,7 @@ def resolve_api(api: dict[str, Any], arrays_002: set[tuple[str, str]]) -> dict[s
             for field in schema.get("fields", []):
                 _v3_array(schema["name"], field, arrays_002)
     for op in api["operations"]:
-        _resolve_operation(op, schemas, api)
+        _resolve_operation(op, schemas)
     api["schemas"] = schemas
     return api
 
@@ -221,7 +221,7 @@ def _define_nested(
         _define_nested(rows, child, schemas, unnamed)
 
 
-def _resolve_operation(op: dict[str, Any], schemas: dict[str, Schema], api: dict[str, Any]) -> None:
+def _resolve_operation(op: dict[str, Any], schemas: dict[str, Schema]) -> None:
     params = []
     body = None
     parts = []
