@@ -18,7 +18,13 @@ import aiohttp
 import anyio
 import msgspec
 
-from ._errors import AuthenticationError, TransportError, parse_error_body, redact_url
+from ._errors import (
+    AuthenticationError,
+    ConcurError,
+    TransportError,
+    parse_error_body,
+    redact_url,
+)
 
 __all__ = [
     "ClientCredentialsGrant",
@@ -106,11 +112,11 @@ Grant = PasswordGrant | RefreshTokenGrant | ClientCredentialsGrant | StaticToken
 
 class _TokenResponse(msgspec.Struct):
     access_token: str
-    expires_in: int | str | None = None
+    expires_in: int | float | str | None = None
     refresh_token: str | None = None
     geolocation: str | None = None
     token_type: str | None = None
-    refresh_expires_in: int | str | None = None
+    refresh_expires_in: int | float | str | None = None
 
 
 @dataclass(slots=True)
@@ -152,6 +158,10 @@ class TokenManager:
         self._lock = anyio.Lock()
         self._token: Token | None = None
         self.refresh_count = 0
+        # Token requests finished, and the last one's error: tasks that queued behind a
+        # failed request share its error instead of each sending another doomed request.
+        self._finished = 0
+        self._failure: ConcurError | None = None
         if isinstance(grant, StaticToken):
             self._token = Token(access_token=grant.access_token, expires_at=float("inf"))
 
@@ -175,12 +185,23 @@ class TokenManager:
         token = self._token
         if token is not None and token.fresh(time.monotonic()):
             return token
+        finished = self._finished
         async with self._lock:
             # Whoever waited on the lock re-checks: the task ahead may have refreshed already.
             token = self._token
             if token is not None and token.fresh(time.monotonic()):
                 return token
-            return await self._refresh(session)
+            if self._failure is not None and self._finished != finished:
+                raise self._failure.with_traceback(None)
+            self._failure = None
+            try:
+                token = await self._refresh(session)
+            except ConcurError as exc:
+                self._failure = exc
+                raise
+            finally:
+                self._finished += 1
+            return token
 
     def invalidate(self, access_token: str) -> None:
         """Mark the token that drew a 401 as spent, unless a newer one already replaced it."""

@@ -389,7 +389,7 @@ class ConcurClient:
         family: str | None,
     ) -> tuple[bytes, str]:
         session = self.session
-        target = self.resolve(url)
+        self.resolve(url)  # a foreign host is refused before anything, even a token, is sent
         # A stream or a multipart form is consumed by the first attempt; it cannot be resent.
         replayable = not isinstance(data, AsyncIterable | aiohttp.FormData)
         policy = self.retry
@@ -400,6 +400,8 @@ class ConcurClient:
             attempt += 1
             token = await self._auth.get(session)
             self.stats.token_refreshes = self._auth.refresh_count
+            # Resolved per attempt: the first token, or a refresh, may name a new geolocation.
+            target = self.resolve(url)
             delay: float | None = None
             error: Exception
             try:
@@ -423,15 +425,20 @@ class ConcurClient:
                 error = _api_error(status, body, resp_headers, method, final_url)
                 if status == 401 and not reauthenticated and self._auth.refreshable:
                     # One refresh and one retry; a second 401 is a real refusal.
-                    reauthenticated = True
                     self._auth.invalidate(token.access_token)
-                    log.debug("401 on %s %s; refreshing the token once", method, redact_url(url))
-                    continue
+                    if replayable:
+                        reauthenticated = True
+                        log.debug(
+                            "401 on %s %s; refreshing the token once", method, redact_url(url)
+                        )
+                        continue
                 if status == 429:
                     self.stats.rate_limited += 1
                     wait = parse_retry_after(resp_headers.get("Retry-After"))
-                    delay = policy.default_retry_after if wait is None else wait
-                    self.limiter.pause(delay)
+                    pause = policy.default_retry_after if wait is None else wait
+                    self.limiter.pause(pause)
+                    if replayable:
+                        delay = pause
                 elif status in policy.retry_statuses and idempotent and replayable:
                     delay = policy.backoff(attempt)
             elapsed = time.monotonic() - started

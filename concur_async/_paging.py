@@ -274,29 +274,36 @@ class AsyncPaginator(Generic[T]):
         self, style: OffsetPaging | StartLimitPaging, first: PageRequest
     ) -> AsyncGenerator[Page[T], None]:
         window: deque[asyncio.Task[Any]] = deque()
+        index = 0
+
+        def request_up_to(pages: int) -> None:
+            nonlocal index
+            while len(window) < pages and (total is None or index < total):
+                window.append(asyncio.ensure_future(self.fetch(style.at(first, index))))
+                index += size
+
         try:
             data = await self.fetch(first)
             items = style.items_of(data)
             size = self.page_size or len(items)
             total = style.total(data)
-            if items:
-                yield Page(items, data, 0)
-            if not items or len(items) < size:
-                return
-            index, number = size, 1
+            index, number = size, 0
             while True:
-                while len(window) <= self.prefetch and (total is None or index < total):
-                    window.append(asyncio.ensure_future(self.fetch(style.at(first, index))))
-                    index += size
+                more = bool(items) and len(items) >= size
+                if more:
+                    # The next pages are requested before this one is handed over, so they
+                    # arrive while the caller is still busy with it.
+                    request_up_to(self.prefetch)
+                if items:
+                    yield Page(items, data, number)
+                number += 1
+                if not more:
+                    return
+                request_up_to(1)  # without prefetch, the next page only now
                 if not window:
                     return
                 data = await window.popleft()
                 items = style.items_of(data)
-                if items:
-                    yield Page(items, data, number)
-                number += 1
-                if len(items) < size:
-                    return
         finally:
             await _cancel(*window)
 

@@ -1,0 +1,202 @@
+"""ConcurClient.request: lifecycle, headers, parameters, bodies and answers in JSON and XML."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import msgspec
+import pytest
+
+from concur_async import ConcurClient, ConfigurationError, StaticToken
+from concur_async._model import V3Struct
+
+if TYPE_CHECKING:
+    from conftest import MockConcur
+
+REPORTS = "/api/v3.0/expense/reports"
+
+
+class Report(V3Struct):
+    id: str = msgspec.field(name="ID")
+    name: str
+    total: Decimal | None = None
+    approved: bool | None = None
+
+
+async def test_creating_a_client_does_no_io(concur: MockConcur) -> None:
+    client = concur.client()
+    assert concur.requests_sent == 0
+    with pytest.raises(RuntimeError, match="not open"):
+        _ = client.session
+    assert "state=new" in repr(client)
+
+
+async def test_closing_releases_the_session_and_a_closed_client_stays_closed(
+    concur: MockConcur,
+) -> None:
+    concur.route("GET", REPORTS)
+    client = concur.client()
+    async with client:
+        session = client.session
+        await client.request("GET", REPORTS)
+    assert session.closed
+    assert "state=closed" in repr(client)
+    with pytest.raises(RuntimeError, match="closed"):
+        await client.open()
+
+
+async def test_a_shared_client_is_entered_once_and_serves_many_tasks(concur: MockConcur) -> None:
+    reports = concur.route("GET", REPORTS, concur.reply({"Items": []}))
+    client = concur.client()
+    await client.open()
+    await client.open()  # idempotent: the same session
+    first = client.session
+    await asyncio.gather(*(client.request("GET", REPORTS) for _ in range(20)))
+    assert client.session is first
+    await client.aclose()
+    assert len(reports.hits) == 20
+
+
+async def test_json_request_headers_and_parameters(concur: MockConcur) -> None:
+    reports = concur.route("GET", REPORTS, concur.reply({"ok": 1}))
+    async with concur.client() as client:
+        answer = await client.request(
+            "get",
+            REPORTS,
+            params={
+                "user": "ALL",
+                "approvalStatusCode": None,
+                "hasImages": True,
+                "isTest": False,
+                "modifiedDateAfter": dt.date(2024, 1, 31),
+                "ids": ["a", "b"],
+                "limit": 25,
+            },
+        )
+    assert answer == {"ok": 1}
+    hit = reports.hits[0]
+    assert hit.method == "GET"
+    assert dict(hit.url.query) == {
+        "user": "ALL",
+        "hasImages": "true",
+        "isTest": "false",
+        "modifiedDateAfter": "2024-01-31",
+        "ids": "a,b",
+        "limit": "25",
+    }
+    assert hit.headers["Accept"] == "application/json"
+    assert hit.authorization == f"Bearer {concur.access_token(1)}"
+    assert hit.headers["User-Agent"].startswith("concur-async/")
+
+
+async def test_path_without_leading_slash_joins_the_base(concur: MockConcur) -> None:
+    reports = concur.route("GET", REPORTS)
+    async with concur.client() as client:
+        await client.request("GET", REPORTS.lstrip("/"))
+    assert len(reports.hits) == 1
+
+
+async def test_struct_body_encoded_as_json_and_answer_decoded(concur: MockConcur) -> None:
+    created = concur.route(
+        "POST", REPORTS, concur.reply({"ID": "R1", "Name": "Trip", "Total": "10.50"})
+    )
+    async with concur.client() as client:
+        report = await client.request(
+            "POST", REPORTS, body=Report(id="R0", name="Trip", approved=False),
+            response_type=Report,
+        )
+    assert report == Report(id="R1", name="Trip", total=Decimal("10.50"))
+    assert isinstance(report.total, Decimal)
+    hit = created.hits[0]
+    assert hit.headers["Content-Type"] == "application/json"
+    assert msgspec.json.decode(hit.data) == {"ID": "R0", "Name": "Trip", "Approved": False}
+
+
+async def test_json_argument_sends_builtins(concur: MockConcur) -> None:
+    created = concur.route("POST", REPORTS, concur.reply({}))
+    async with concur.client() as client:
+        await client.request("POST", REPORTS, json={"Name": "x", "Amount": Decimal("1.10")})
+    assert msgspec.json.decode(created.hits[0].data) == {"Name": "x", "Amount": "1.10"}
+    assert created.hits[0].headers["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("where", ["client", "call"])
+async def test_xml_wire_format(concur: MockConcur, where: str) -> None:
+    xml = (
+        b"<Report><ID>R9</ID><Name>Trip</Name><Total>99.95</Total>"
+        b"<Approved>true</Approved></Report>"
+    )
+    created = concur.route(
+        "POST", REPORTS, concur.reply(body=xml, content_type="application/xml")
+    )
+    client_format = "xml" if where == "client" else "json"
+    call_format = "xml" if where == "call" else None
+    async with concur.client(wire_format=client_format) as client:
+        report = await client.request(
+            "POST", REPORTS, body=Report(id="R0", name="A & B"), root="Report",
+            response_type=Report, wire_format=call_format,
+        )
+    assert report == Report(id="R9", name="Trip", total=Decimal("99.95"), approved=True)
+    hit = created.hits[0]
+    assert hit.headers["Accept"] == "application/xml"
+    assert hit.headers["Content-Type"] == "application/xml"
+    assert b"<Report><ID>R0</ID><Name>A &amp; B</Name></Report>" in hit.data
+
+
+async def test_answer_forms_for_response_type(concur: MockConcur) -> None:
+    concur.route("GET", "/raw", concur.reply(body=b"%PDF-1.7 ...", content_type="application/pdf"))
+    concur.route("GET", "/empty", concur.reply(body=b"", status=204))
+    concur.route("GET", "/xml", concur.reply(body=b"<A/>", content_type="application/xml"))
+    concur.route("GET", "/money", concur.reply(body=b'{"Amount": 12.30}'))
+    async with concur.client() as client:
+        assert await client.request("GET", "/raw", response_type=bytes) == b"%PDF-1.7 ..."
+        assert await client.request("GET", "/empty") is None
+        assert await client.request("GET", "/xml") == b"<A/>"
+        money = await client.request("GET", "/money")
+    # Untyped JSON keeps numbers exact: money never passes through float.
+    assert money == {"Amount": Decimal("12.30")}
+    assert isinstance(money["Amount"], Decimal)
+
+
+async def test_same_origin_redirect_is_followed_with_the_token(concur: MockConcur) -> None:
+    concur.route("GET", "/old", concur.reply(status=307, headers={"Location": "/new?x=1"}))
+    new = concur.route("GET", "/new", concur.reply({"moved": True}))
+    async with concur.client() as client:
+        assert await client.request("GET", "/old") == {"moved": True}
+    assert new.hits[0].authorization == f"Bearer {concur.access_token(1)}"
+    assert new.hits[0].url.query["x"] == "1"
+
+
+async def test_303_redirect_turns_into_get(concur: MockConcur) -> None:
+    concur.route("POST", "/submit", concur.reply(status=303, headers={"Location": "/result"}))
+    result = concur.route("GET", "/result", concur.reply({"done": True}))
+    async with concur.client() as client:
+        assert await client.request("POST", "/submit", json={"a": 1}) == {"done": True}
+    assert result.hits[0].data is None
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"wire_format": "yaml"},
+        {"max_response_bytes": 10},
+        {"max_concurrency": 0},
+        {"base_url": "ftp://127.0.0.1"},
+        {"base_url": "/relative"},
+    ],
+)
+def test_impossible_configuration_refused(kwargs: dict[str, object]) -> None:
+    with pytest.raises((ConfigurationError, ValueError)):
+        ConcurClient(auth=StaticToken("x"), **kwargs)  # type: ignore[arg-type]
+
+
+async def test_stats_count_requests(concur: MockConcur) -> None:
+    concur.route("GET", REPORTS, concur.reply(status=503), concur.reply({}))
+    async with concur.client() as client:
+        await client.request("GET", REPORTS)
+        assert client.stats.requests == 2
+        assert client.stats.retries == 1
+        assert client.stats.token_refreshes == 1
