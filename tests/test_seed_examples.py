@@ -35,7 +35,7 @@ SPECS = seedspec.load_specs(SPEC_DIR)
 SERVED = {(i.method, i.path): i for i in concur_async.operations()}
 PLACEHOLDERS = {"string", "bool", "datetime"}
 _PLACEHOLDER_VALUES: dict[Any, Any] = {
-    bool: True, dt.datetime: "2019-08-24T14:15:22Z", dt.date: "2019-08-24",
+    bool: True, dt.datetime: "2019-08-24T14:15:22Z", dt.date: "2019-08-24", Decimal: "0",
 }
 
 

@@ -1,8 +1,7 @@
 """Where each generated operation lives, what its method is called, and its docstring.
 
 The seeds give paths and schemas; names and prose are choices, made once here so that
-regenerating never renames a public method. Operations of the modules another helper writes
-by hand (vendors, vendor banks and groups, purchase orders and their receipts) are absent.
+regenerating never renames a public method.
 """
 
 from __future__ import annotations
@@ -23,6 +22,9 @@ class Module:
     spec: str
     #: For an API split over several modules, the module holding its shared structs.
     models: str | None = None
+    #: Whether the module lists the shared structs its methods take and return in ``__all__``
+    #: (``from concur_async.invoice.vendors import Vendor``).
+    reexport: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +32,16 @@ class Placement:
     module: str
     method: str
     doc: str
+    #: For a batch body: the collection member holding the items (``Vendor`` of
+    #: ``VendorCollection``); the method takes the list and sends the collection.
+    batch: str | None = None
 
 
-def _m(family: str, name: str, resource: str, spec: str, models: str | None = None) -> Module:
-    return Module(family, name, resource, name, spec, models)
+def _m(
+    family: str, name: str, resource: str, spec: str, models: str | None = None,
+    reexport: bool = False,
+) -> Module:
+    return Module(family, name, resource, name, spec, models, reexport)
 
 
 MODULES: dict[str, Module] = {
@@ -65,6 +73,17 @@ MODULES: dict[str, Module] = {
         _m("insights", "latest_bookings", "LatestBookings", "latest_bookings_v3_0"),
         _m("insights", "opportunities", "Opportunities", "opportunities_v3_0"),
         _m("invoice", "localized_data", "LocalizedData", "localized_data_v3_0"),
+        _m("invoice", "vendors", "Vendors", "vendor_v3_1", "vendor_models", reexport=True),
+        _m("invoice", "vendor_banks", "VendorBanks", "vendor_v3_1", "vendor_models",
+           reexport=True),
+        _m("invoice", "vendor_groups", "VendorGroups", "vendor_v3_1", "vendor_models",
+           reexport=True),
+        _m("invoice", "vendors_v3_0", "VendorsV30", "vendors_v3_0"),
+        _m("invoice", "vendor_banks_v3_0", "VendorBanksV30", "vendorbank_v3_0"),
+        _m("invoice", "vendor_groups_v3_0", "VendorGroupsV30", "vendorgroup_v3_0"),
+        _m("invoice", "purchase_orders", "PurchaseOrders", "purchase_orders_v3_0"),
+        _m("invoice", "purchase_order_receipts", "PurchaseOrderReceipts",
+           "purchase_order_receipts_v3_0"),
         _m("invoice", "payment_requests", "PaymentRequests", "payment_request_v3_0"),
         _m("invoice", "payment_request_digests", "PaymentRequestDigests",
            "payment_request_digest_v3_0"),
@@ -239,6 +258,40 @@ _RAW: list[tuple[str, str, str, str]] = [
             ("PUT", "/{id}", "update", "Report the outcome of a connection request."),
         )
     ],
+    *[
+        (f"{verb} /api/{version}/invoice/{tail}", f"invoice.{module}{suffix}", method, doc)
+        for version, suffix in (("v3.1", ""), ("v3.0", "_v3_0"))
+        for verb, tail, module, method, doc in (
+            ("GET", "vendors", "vendors", "list",
+             "Stream the vendors matching the filters; ``search_type`` says how they match."),
+            ("POST", "vendors", "vendors", "create",
+             "Add a batch of vendors; each comes back with its own ``status_list``."),
+            ("PUT", "vendors", "vendors", "update",
+             "Change a batch of vendors; each comes back with its own ``status_list``."),
+            ("DELETE", "vendors", "vendors", "delete",
+             "Remove one vendor address, named by its vendor and address codes."),
+            ("PUT", "vendor/banks", "vendor_banks", "put",
+             "Add or change vendors' bank accounts; each comes back with its own status."),
+            ("PUT", "vendor/groups", "vendor_groups", "put",
+             "Add a vendor address to vendor groups; each group comes back with its status."),
+            ("DELETE", "vendor/groups", "vendor_groups", "delete",
+             "Take a vendor address out of one vendor group."),
+        )
+    ],
+    (f"POST {_V3}/invoice/purchaseorders", "invoice.purchase_orders", "create",
+     "Create one purchase order; the answer says whether Concur accepted it, and why not."),
+    (f"PUT {_V3}/invoice/purchaseorders", "invoice.purchase_orders", "update",
+     "Replace a purchase order; the answer says whether Concur accepted it, and why not."),
+    (f"GET {_V3}/invoice/purchaseorders/{{id}}", "invoice.purchase_orders", "get",
+     "Fetch one purchase order with its line items and allocations."),
+    (f"PUT {_V3}/invoice/purchaseorderreceipts", "invoice.purchase_order_receipts", "update",
+     "Change the goods receipt of a purchase order line."),
+    (f"POST {_V3}/invoice/purchaseorderreceipts", "invoice.purchase_order_receipts", "create",
+     "Record goods received against a purchase order line."),
+    (f"GET {_V3}/invoice/purchaseorderreceipts", "invoice.purchase_order_receipts", "list",
+     "Stream the records of a goods receipt on a purchase order, or on one of its lines."),
+    (f"DELETE {_V3}/invoice/purchaseorderreceipts", "invoice.purchase_order_receipts",
+     "delete", "Remove a goods receipt."),
     ("GET /api/v3.1/travelrequest/requestgroupconfigurations",
      "travel_request.request_group_configurations", "list",
      "Stream Request group configurations: request types, policies, travel agencies."),
@@ -325,6 +378,21 @@ _RAW: list[tuple[str, str, str, str]] = [
      "get", "Fetch one cash advance."),
 ]
 
-OPERATIONS: dict[str, Placement] = {
-    route: Placement(module, method, doc) for route, module, method, doc in _RAW
+#: Batch writes: the collection member their items travel in.
+_BATCHES = {
+    f"{verb} /api/{version}/invoice/{tail}": member
+    for version in ("v3.0", "v3.1")
+    for verb, tail, member in (
+        ("POST", "vendors", "Vendor"),
+        ("PUT", "vendors", "Vendor"),
+        ("PUT", "vendor/banks", "VendorBank"),
+        ("PUT", "vendor/groups", "VendorGroup"),
+    )
 }
+
+OPERATIONS: dict[str, Placement] = {
+    route: Placement(module, method, doc, _BATCHES.get(route))
+    for route, module, method, doc in _RAW
+}
+if set(_BATCHES) - set(OPERATIONS):
+    raise ValueError(f"batch bodies for unplaced routes: {sorted(set(_BATCHES) - set(OPERATIONS))}")

@@ -183,8 +183,9 @@ def _resource_module(
     if module.models:
         for name in writer.used:
             imports.add(f".{module.models}", name)
+    shared = sorted(writer.used) if module.models and module.reexport else []
     exported = sorted([*writer.aliases.values(), *(class_names[s] for s in schemas),
-                       module.resource])
+                       *shared, module.resource])
     doc = f"{spec['title']}: ``{module.resource}``, the {_noun(module)} endpoints."
     if not module.models:
         doc = f"{spec['title']}: ``{module.resource}`` and its payloads."
@@ -250,7 +251,7 @@ def _method(spec: dict[str, Any], op: _Op, writer: StructWriter, shadowed: bool)
     data = op.spec
     paging = data.get("paging")
     skip = _PAGING_PARAMS[paging["style"]] if paging else set()
-    positional, keyword = _body_args(data, writer)
+    positional, keyword = _body_args(spec, data, writer, op.place.batch)
     required, optional = [], []
     for param in data["parameters"]:
         if param["name"] in skip:
@@ -299,10 +300,20 @@ def _method(spec: dict[str, Any], op: _Op, writer: StructWriter, shadowed: bool)
     return lines
 
 
-def _body_args(data: dict[str, Any], writer: StructWriter) -> tuple[list[_Arg], list[_Arg]]:
+def _body_args(
+    spec: dict[str, Any], data: dict[str, Any], writer: StructWriter, batch: str | None
+) -> tuple[list[_Arg], list[_Arg]]:
     body = data.get("request_body")
     if not body:
         return [], []
+    if batch is not None:
+        # The caller hands over the items; the method wraps them in their collection.
+        collection = writer.use(body["schema"])
+        member = next(f for f in spec["schemas"][body["schema"]]["fields"]
+                      if f["name"] == batch)
+        name = snake(batch) + "s"
+        wrapped = f"{collection}({snake(batch)}={name})"
+        return [_Arg(name, f"list[{writer.use(member['ref'])}]", None, wrapped, "batch")], []
     if body.get("parts"):
         args = []
         for part in body["parts"]:
@@ -361,7 +372,11 @@ def _call_args(
         out.append(_dict("params", query))
     body = data.get("request_body") or {}
     for arg in args:
-        if arg.where == "body":
+        if arg.where == "batch":
+            out.append(f"body={arg.wire}")
+            if body.get("xml_root"):
+                out.append(f'root="{body["xml_root"]}"')
+        elif arg.where == "body":
             if body.get("array"):
                 out.append(f"json={arg.name}")
             else:

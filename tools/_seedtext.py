@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "PRIMITIVES",
     "Block",
+    "doc_enum",
     "doc_limits",
     "is_example_start",
     "parse_type",
@@ -98,6 +99,20 @@ def doc_limits(description: str, type_: str) -> dict[str, int]:
                 limits["maximum"] = int(match[1])
                 break
     return limits
+
+
+_VALUES = re.compile(r"(?:Supported values:|valid values are)\s*(?P<values>[^.]+)", re.I)
+_TOKEN = re.compile(r"\w+")
+
+
+def doc_enum(description: str) -> list[str] | None:
+    """Values a description lists in prose (``Supported values: exact, begins``), when each is
+    a single word; lists that explain their values (``P - partial``) are prose, not an enum."""
+    match = _VALUES.search(description)
+    if match is None:
+        return None
+    values = [v.strip() for v in match["values"].split(",")]
+    return values if all(_TOKEN.fullmatch(v) for v in values) else None
 
 
 def is_example_start(line: str) -> bool:

@@ -6,6 +6,11 @@ Every row of the API inventory must be found in its seed (003 for most, 002 for 
 and every operation found must be a row of the inventory; anything else is an error. The spec
 keeps each example verbatim with the operation it documents, so tests and the generator work
 from the repository alone.
+
+Seeds 004 and 001 re-document operations of 003: their prose, parameters and examples are
+added (001 also marks the purchase order fields it requires and gives their formats). Last,
+``_overrides.FIELDS`` retypes the fields the SDK reads otherwise than the tables say (money as
+Decimal, documented dates as dates), writing each reason into the spec.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from ._explorer import parse_explorer
+from ._overrides import apply_overrides, unused
+from ._po001 import parse_po001
 from ._reconcile import reconcile
 from ._resolve import resolve_api
-from ._seedtext import doc_limits
+from ._seedtext import doc_enum, doc_limits, parse_type
 from ._slate import parse_slate
 from ._vendor31 import parse_vendor31
 
@@ -71,6 +78,7 @@ def build(seeds: Path = SEEDS, inventory: Path = INVENTORY) -> dict[str, Spec]:
                 continue
             op["path"] = row["path"]
             _bind_path(op)
+            _prose_enums(op)
             found.add((row["api"], row["version"], row["method"], row["path"]))
             for block in op["examples"]:
                 block["seed"] = api["seed"]
@@ -79,9 +87,17 @@ def build(seeds: Path = SEEDS, inventory: Path = INVENTORY) -> dict[str, Spec]:
     if problems:
         raise ValueError("\n".join(problems))
     _attach_slate(apis, parse_slate(_seed(seeds, "004")))
+    _attach_po001(apis, parse_po001(_seed(seeds, "001")))
     for api in apis:
         reconcile(api)
-    return {slug(api["api"], api["version"]): _api_spec(api, api["rows"]) for api in apis}
+    specs = {slug(api["api"], api["version"]): _api_spec(api, api["rows"]) for api in apis}
+    # Last, so that paging and reconciling read what the seeds say.
+    applied: set[tuple[str, str, str]] = set()
+    for name, spec in specs.items():
+        applied |= apply_overrides(name, spec["schemas"])
+    if unused(applied):
+        raise ValueError(f"overrides for APIs the seeds lack: {unused(applied)}")
+    return specs
 
 
 def _inventory_row(op: dict[str, Any], rows: list[dict[str, str]]) -> dict[str, str] | None:
@@ -111,6 +127,15 @@ def _bind_path(op: dict[str, Any]) -> None:
     _, _, query = op["relative_path"].partition("?")
     if query:
         op["fixed_query"] = dict(pair.split("=", 1) for pair in query.split("&"))
+
+
+def _prose_enums(op: dict[str, Any]) -> None:
+    """A query parameter whose description lists its values takes them as its enum."""
+    for param in op["parameters"]:
+        if param["in"] == "query" and param["type"] == "string" and "enum" not in param:
+            values = doc_enum(param.get("description", ""))
+            if values:
+                param["enum"] = values
 
 
 def _api_spec(api: dict[str, Any], rows: list[dict[str, str]]) -> Spec:
@@ -192,7 +217,12 @@ def _paging(op: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any] | Non
         limit = doc_limits(params["limit"]["description"], "integer").get("maximum")
     paging: dict[str, Any] | None = None
     if "NextPage" in fields and arrays:
-        items = "Items" if "Items" in arrays else arrays[0]
+        # A collection named after its items (VendorCollection) may carry them in that member
+        # (Vendor) and leave Items null, as seeds 002 and 003 show for vendors: the member is
+        # preferred where Items is no array (003) or the member is the required one (002).
+        member = ok["schema"].removesuffix("Collection")
+        named = member in arrays and ("Items" not in arrays or fields[member].get("required"))
+        items = member if named else "Items" if "Items" in arrays else arrays[0]
         paging = {"style": "v3", "items": items, "next": "NextPage"}
     elif "offset" in params and params["offset"]["type"] == "integer" and arrays:
         paging = {"style": "offset", "items": arrays[0], "total": "totalRows"
@@ -218,6 +248,34 @@ def _attach_slate(apis: list[dict[str, Any]], slate: list[dict[str, Any]]) -> No
         op["slate"] = {"title": entry["title"], "description": entry["description"],
                        "parameters": entry["parameters"], "seed_line": entry["line"]}
         op["examples"] = op.get("examples", []) + [{**b, "seed": "004"} for b in entry["examples"]]
+
+
+def _attach_po001(apis: list[dict[str, Any]], page: dict[str, Any]) -> None:
+    """Seed 001 re-documents the purchase order schemas: take its required fields, formats
+    and example; a field only it lists is added, marked ``documented_by``."""
+    by_route = {(op["method"], op["path"]): op for api in apis for op in api["operations"]}
+    for method, path, block in page["examples"]:
+        op = by_route.get((method, path))
+        if op is None:
+            raise ValueError(f"seed 001 has an example for {method} {path}, not in the inventory")
+        op["examples"].append({**block, "seed": "001"})
+    owners = {name: api["schemas"] for api in apis if api["seed"] == "003"
+              and api["api"].startswith("Purchase Order") for name in api["schemas"]}
+    for name, rows in page["schemas"].items():
+        if name not in owners:
+            raise ValueError(f"seed 001 documents {name}, which seed 003 does not")
+        schema = owners[name][name]
+        fields = {f["name"]: f for f in schema["fields"]}
+        for row in rows:
+            field = fields.get(row["name"])
+            if field is None:
+                field = {"name": row["name"], **parse_type(row["type"]), "required": False,
+                         "description": row["description"], "documented_by": "seed 001"}
+                schema["fields"].append(field)
+            if row["required"] and not field["required"]:
+                field.update(required=True, required_by="seed 001")
+            if row["format"]:
+                field["seed_format"] = row["format"]
 
 
 def write(specs: dict[str, Spec], out: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from msgspec import inspect as mi
 
-__all__ = ["Shape", "shape_of"]
+__all__ = ["Shape", "error_path", "holds_decimal", "shape_of", "wrap_singletons"]
 
 
 @dataclass(eq=False)
@@ -25,6 +25,8 @@ class Shape:
     fields: dict[str, Shape] | None = None
     optional: bool = False
     is_str: bool = False
+    #: A scalar that may hold a ``Decimal`` (a Decimal field, or an untyped one).
+    decimal: bool = False
     name: str = ""
     _by_lower: dict[str, str] = dc_field(default_factory=dict)
 
@@ -60,7 +62,11 @@ def _build(info: mi.Type, seen: dict[Any, Shape]) -> Shape:
             shape.fields[f.encode_name] = _build(f.type, seen)  # type: ignore[index]
         shape._by_lower = {k.lower(): k for k in shape.fields}  # type: ignore[union-attr]
         return shape
-    return Shape(optional=optional, is_str=isinstance(info, mi.StrType))
+    return Shape(
+        optional=optional,
+        is_str=isinstance(info, mi.StrType),
+        decimal=isinstance(info, mi.DecimalType | mi.AnyType | mi.DictType),
+    )
 
 
 _shapes: dict[Any, Shape] = {}
@@ -71,6 +77,28 @@ def shape_of(type_: Any) -> Shape:
     if shape is None:
         shape = _shapes[type_] = _build(mi.type_info(type_), {})
     return shape
+
+
+_decimals: dict[Any, bool] = {}
+
+
+def holds_decimal(type_: Any) -> bool:
+    """Whether a value of ``type_`` can hold a ``Decimal`` anywhere inside it."""
+    found = _decimals.get(type_)
+    if found is None:
+        found = _decimals[type_] = _any_decimal(shape_of(type_), set())
+    return found
+
+
+def _any_decimal(shape: Shape, seen: set[int]) -> bool:
+    if id(shape) in seen:
+        return False
+    seen.add(id(shape))
+    if shape.item is not None:
+        return _any_decimal(shape.item, seen)
+    if shape.fields is not None:
+        return any(_any_decimal(f, seen) for f in shape.fields.values())
+    return shape.decimal
 
 
 def wrap_singletons(data: Any, shape: Shape) -> Any:
@@ -90,9 +118,11 @@ def wrap_singletons(data: Any, shape: Shape) -> Any:
     return data
 
 
-def error_path(exc: msgspec.ValidationError) -> str | None:
+def error_path(exc: msgspec.ValidationError) -> str:
+    """Where a validation error is, as msgspec spells it (``$.Vendor[1].Code``); msgspec
+    leaves the location off for the document itself, which is ``$``."""
     text = str(exc)
     marker = " - at `"
     if marker in text:
         return text.split(marker, 1)[1].rstrip("`")
-    return None
+    return "$"

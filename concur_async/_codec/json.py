@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, TypeVar
 
 import msgspec
 
 from .._errors import DecodeError
-from ._shape import error_path, shape_of, wrap_singletons
+from ._shape import error_path, holds_decimal, shape_of, wrap_singletons
 
-__all__ = ["decode", "encode"]
+__all__ = ["decode", "encode", "plain_decimal"]
 
 T = TypeVar("T")
 
 _encoder = msgspec.json.Encoder(decimal_format="string")
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 _untyped = msgspec.json.Decoder(float_hook=Decimal)
+_NATIVE = (datetime, date, time, Decimal)
 
 
 def _decoder(type_: Any) -> msgspec.json.Decoder[Any]:
@@ -45,5 +47,32 @@ def decode(body: bytes, type_: type[T]) -> T:
         ) from None
 
 
+def plain_decimal(value: Decimal) -> str:
+    """``Decimal("0.00000000")`` as ``"0.00000000"``: ``str()`` would give ``"0E-8"``, which
+    Concur's number parsing need not accept."""
+    return format(value, "f")
+
+
 def encode(obj: Any) -> bytes:
-    return _encoder.encode(obj)
+    if not _may_hold_decimals(obj):
+        return _encoder.encode(obj)
+    # msgspec writes a Decimal as str() does; only structs that can hold one take this path.
+    return _encoder.encode(_plain(msgspec.to_builtins(obj, builtin_types=_NATIVE)))
+
+
+def _may_hold_decimals(obj: Any) -> bool:
+    if isinstance(obj, msgspec.Struct):
+        return holds_decimal(type(obj))
+    if isinstance(obj, list | tuple) and obj and isinstance(obj[0], msgspec.Struct):
+        return any(holds_decimal(t) for t in {type(item) for item in obj})
+    return not isinstance(obj, str | bytes | int | float | bool | None)
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_plain(value) for value in data]
+    if isinstance(data, Decimal):
+        return plain_decimal(data)
+    return data
