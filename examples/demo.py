@@ -13,12 +13,12 @@ import asyncio
 import sys
 import time
 
-from concur_async.invoice.vendors import Vendor
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from concur_async import ConcurClient
+from concur_async.invoice.vendors import Vendor
 from concur_async.testing import LocalConcur
 
 
