@@ -13,32 +13,53 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-async def ordered_map(
+def ordered_map(
     source: AsyncIterable[T] | Iterable[T],
     fn: Callable[[T], Awaitable[R]],
     *,
     concurrency: int,
+    buffer: int | None = None,
 ) -> AsyncIterator[R]:
     """Yield ``fn(item)`` for every item, at most ``concurrency`` running, in source order.
 
-    The window slides: a slow call holds back only the results behind it, not the calls.
+    A slow call holds back the results behind it but not the calls: they keep starting until
+    ``buffer`` results (default ``2 * concurrency``) wait on it, which bounds memory.
     If a call fails, the ones still running are cancelled and the error is raised.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
+    depth = 2 * concurrency if buffer is None else buffer
+    if depth < concurrency:
+        raise ValueError("buffer must be at least concurrency")
+    # Checked here, not on the first ``anext``: a bad argument fails where it is written.
+    return _ordered(source, fn, concurrency, depth)
+
+
+async def _ordered(
+    source: AsyncIterable[T] | Iterable[T],
+    fn: Callable[[T], Awaitable[R]],
+    concurrency: int,
+    depth: int,
+) -> AsyncIterator[R]:
+    running = asyncio.Semaphore(concurrency)
+
+    async def call(item: T) -> R:
+        async with running:
+            return await fn(item)
+
     window: deque[asyncio.Task[R]] = deque()
     iterator: AsyncIterator[T] | None = None
     try:
         if isinstance(source, AsyncIterable):
             iterator = aiter(source)
             async for item in iterator:
-                window.append(asyncio.ensure_future(fn(item)))
-                if len(window) >= concurrency:
+                window.append(asyncio.ensure_future(call(item)))
+                while window and (len(window) >= depth or window[0].done()):
                     yield await window.popleft()
         else:
             for item in source:
-                window.append(asyncio.ensure_future(fn(item)))
-                if len(window) >= concurrency:
+                window.append(asyncio.ensure_future(call(item)))
+                while window and (len(window) >= depth or window[0].done()):
                     yield await window.popleft()
         while window:
             yield await window.popleft()

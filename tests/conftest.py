@@ -212,9 +212,13 @@ def json_reply(
                           content_type=content_type)
 
 
-@pytest.fixture
-def concur(monkeypatch: pytest.MonkeyPatch) -> Iterator[MockConcur]:
+@pytest.fixture(autouse=True)
+def _aioresponses_on_aiohttp_3_14(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(aioresponses_core, "ClientResponse", _Response)
+
+
+@pytest.fixture
+def concur() -> Iterator[MockConcur]:
     with aioresponses() as mocked:
         yield MockConcur(mocked)
 

@@ -70,16 +70,49 @@ async def test_calls_start_before_earlier_ones_finish() -> None:
             await gate.wait()
         return n
 
-    mapped = ordered_map(range(10), call, concurrency=4)
+    mapped = ordered_map(range(20), call, concurrency=4, buffer=6)
     first = asyncio.ensure_future(anext(mapped))
-    for _ in range(5):
+    for _ in range(10):
         await asyncio.sleep(0)
-    # Item 0 is stuck, yet the next three are already running.
-    assert started == [0, 1, 2, 3]
+    # Item 0 is stuck; the calls behind it went on until six results were held for it.
+    assert started == [0, 1, 2, 3, 4, 5]
     assert not first.done()
     gate.set()
     assert await first == 0
-    assert [r async for r in mapped] == list(range(1, 10))
+    assert [r async for r in mapped] == list(range(1, 20))
+
+
+async def test_a_slow_call_holds_back_only_its_own_slot() -> None:
+    gate = asyncio.Event()
+    running = 0
+    peak = 0
+
+    async def call(n: int) -> int:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        try:
+            if n == 0:
+                await gate.wait()
+            else:
+                await asyncio.sleep(0)
+        finally:
+            running -= 1
+        return n
+
+    mapped = ordered_map(range(100), call, concurrency=4)
+    first = asyncio.ensure_future(anext(mapped))
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert peak <= 4
+    assert not first.done()
+    gate.set()
+    assert [await first, *[r async for r in mapped]] == list(range(100))
+
+
+def test_buffer_smaller_than_concurrency_is_refused() -> None:
+    with pytest.raises(ValueError, match="buffer"):
+        ordered_map(range(3), asyncio.sleep, concurrency=4, buffer=2)
 
 
 async def test_a_failure_is_raised_in_order_and_the_rest_cancelled() -> None:

@@ -19,11 +19,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 from urllib.parse import unquote
 
-import aiohttp
 import msgspec
 import pytest
 from aioresponses import aioresponses
-from aioresponses import core as aioresponses_core
 
 import concur_async
 from concur_async import ConcurClient, ConcurError, StaticToken, ValidationError
@@ -45,19 +43,6 @@ def documented() -> dict[tuple[str, str], dict[str, Any]]:
         for op in json.loads(path.read_text(encoding="utf-8"))["operations"]:
             ops[op["method"], op["path"]] = op
     return ops
-
-
-class _Response(aiohttp.ClientResponse):
-    """aiohttp 3.14 requires ``stream_writer``, which aioresponses 0.7 does not pass (#289)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("stream_writer", types.SimpleNamespace(output_size=0))
-        super().__init__(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _aioresponses_on_aiohttp_3_14(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(aioresponses_core, "ClientResponse", _Response)
 
 
 SPEC = documented()
