@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import AsyncIterable, Mapping, Sequence
@@ -49,6 +50,10 @@ T = TypeVar("T")
 WireFormat = Literal["json", "xml"]
 DEFAULT_BASE_URL = "https://us.api.concursolutions.com"
 _MEDIA = {"json": "application/json", "xml": "application/xml"}
+_FAMILIES = (
+    "invoice", "expense", "common", "insights", "budget", "travel_request", "invoice_pay",
+    "purchase_request", "quick_expense",
+)
 _MAX_REDIRECTS = 5
 _TRUSTED_SUFFIX = ".concursolutions.com"
 
@@ -129,6 +134,8 @@ class ConcurClient:
         self._user_agent = user_agent
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
+        #: Set on a ``with_options`` view: the client that owns the session.
+        self._owner: ConcurClient | None = None
 
     @staticmethod
     def _check_url(url: str, name: str) -> str:
@@ -143,7 +150,8 @@ class ConcurClient:
         return url
 
     def __repr__(self) -> str:
-        state = "open" if self._session else ("closed" if self._closed else "new")
+        owner = self._owner or self
+        state = "open" if owner._session else ("closed" if owner._closed else "new")
         return (
             f"ConcurClient(base_url={self.base_url!r}, auth={self._auth!r}, "
             f"max_concurrency={self.limiter.max_concurrency}, wire_format={self.wire_format!r}, "
@@ -164,7 +172,25 @@ class ConcurClient:
     ) -> None:
         await self.aclose()
 
+    def with_options(self, *, wire_format: WireFormat | None = None) -> ConcurClient:
+        """This client with other defaults, e.g. ``client.with_options(wire_format="xml")``.
+
+        The view shares the owner's session, token, limits and stats; closing it closes nothing.
+        """
+        if wire_format is not None and wire_format not in _MEDIA:
+            raise ConfigurationError(f"wire_format must be 'json' or 'xml', not {wire_format!r}")
+        view = copy.copy(self)
+        # Families are cached per client; the view's must call back into the view.
+        for name in _FAMILIES:
+            view.__dict__.pop(name, None)
+        view._owner = self._owner or self
+        view.wire_format = wire_format or self.wire_format
+        return view
+
     async def open(self) -> None:
+        if self._owner is not None:
+            await self._owner.open()
+            return
         if self._closed:
             raise RuntimeError("this ConcurClient is closed; create a new one")
         if self._session is None:
@@ -180,6 +206,8 @@ class ConcurClient:
             )
 
     async def aclose(self) -> None:
+        if self._owner is not None:
+            return
         self._closed = True
         session, self._session = self._session, None
         if session is not None:
@@ -188,6 +216,8 @@ class ConcurClient:
 
     @property
     def session(self) -> aiohttp.ClientSession:
+        if self._owner is not None:
+            return self._owner.session
         if self._session is None:
             raise RuntimeError(
                 "ConcurClient is not open: use `async with ConcurClient(...) as client:`"

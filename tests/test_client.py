@@ -200,3 +200,32 @@ async def test_stats_count_requests(concur: MockConcur) -> None:
         assert client.stats.requests == 2
         assert client.stats.retries == 1
         assert client.stats.token_refreshes == 1
+
+
+async def test_with_options_is_a_view_sharing_the_owners_session(concur: MockConcur) -> None:
+    vendors = "/api/v3.1/invoice/vendors"
+    xml = b"<VendorCollection><Vendor><VendorCode>V1</VendorCode></Vendor></VendorCollection>"
+    route = concur.route("GET", vendors, concur.reply(body=xml, content_type="application/xml"))
+    async with concur.client() as client:
+        as_xml = client.with_options(wire_format="xml")
+        async with as_xml:  # entering or closing a view leaves the owner's session alone
+            assert as_xml.session is client.session
+        found = [v.vendor_code async for v in as_xml.invoice.vendors.list()]
+        assert found == ["V1"]
+        assert route.hits[0].headers["Accept"] == "application/xml"
+        assert client.wire_format == "json"
+        assert client.stats.requests == as_xml.stats.requests == 1
+        assert not client.session.closed
+    with pytest.raises(ConfigurationError, match="wire_format"):
+        client.with_options(wire_format="yaml")  # type: ignore[arg-type]
+
+
+def test_with_options_knows_every_api_family() -> None:
+    from functools import cached_property
+
+    from concur_async import _client
+
+    families = {
+        name for name, value in vars(ConcurClient).items() if isinstance(value, cached_property)
+    }
+    assert families == set(_client._FAMILIES)
