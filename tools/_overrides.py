@@ -35,8 +35,14 @@ _NO_RECEIVED_FLAG = (
     "from the receipts GET answers"
 )
 _TERMS = "seed 003 (v3.0) documents the same field as a string, so both spellings are read"
+_PR_ARRAY = (
+    "an array: seed 003 describes purchaseOrders as 'this array' and purchaseRequestExceptions "
+    "as 'an array of exceptions', and lineItems as the requested items; its explorer renders "
+    "each array as one element (a single object still decodes, as a one-item list)"
+)
 
 _PO, _RECEIPTS, _V31 = "purchase_orders_v3_0", "purchase_order_receipts_v3_0", "vendor_v3_1"
+_PR = "purchase_request_v4_0"
 
 
 def _money(spec: str, schema: str, *names: str) -> dict[tuple[str, str, str], Any]:
@@ -72,6 +78,9 @@ FIELDS: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = {
     **_optional(_V31, "VendorGroupCollection", "VendorGroup"),
     **_optional(_V31, "VendorGroup", "Name"),
     (_V31, "Vendor", "PaymentTerms"): ({"example_types": ["string"]}, _TERMS),
+    (_PR, "purchaseRequest", "lineItems"): ({"array": True}, _PR_ARRAY),
+    (_PR, "getPurchaseRequestCompact", "purchaseOrders"): ({"array": True}, _PR_ARRAY),
+    (_PR, "getPurchaseRequestCompact", "purchaseRequestExceptions"): ({"array": True}, _PR_ARRAY),
 }
 
 

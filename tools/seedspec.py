@@ -218,11 +218,11 @@ def _paging(op: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any] | Non
     paging: dict[str, Any] | None = None
     if "NextPage" in fields and arrays:
         # A collection named after its items (VendorCollection) may carry them in that member
-        # (Vendor) and leave Items null, as seeds 002 and 003 show for vendors: the member is
-        # preferred where Items is no array (003) or the member is the required one (002).
+        # (Vendor) and leave Items null, as seeds 002 and 003 show for vendors: wherever the
+        # collection has such a member (PaymentRequestDigestCollection documents both), it is
+        # read first and Items is the paginator's fallback, so either answer pages.
         member = ok["schema"].removesuffix("Collection")
-        named = member in arrays and ("Items" not in arrays or fields[member].get("required"))
-        items = member if named else "Items" if "Items" in arrays else arrays[0]
+        items = member if member in arrays else "Items" if "Items" in arrays else arrays[0]
         paging = {"style": "v3", "items": items, "next": "NextPage"}
     elif "offset" in params and params["offset"]["type"] == "integer" and arrays:
         paging = {"style": "offset", "items": arrays[0], "total": "totalRows"

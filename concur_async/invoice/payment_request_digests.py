@@ -95,7 +95,7 @@ class PaymentRequestDigests(Resource):
         return self._paginate(
             LIST,
             PaymentRequestDigestCollection,
-            V3Paging(),
+            V3Paging(items="payment_request_digest"),
             params={
                 "approvalStatus": approval_status,
                 "paymentStatus": payment_status,

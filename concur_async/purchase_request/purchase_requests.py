@@ -59,7 +59,7 @@ class PurchaseRequest(V4Struct, kw_only=True):
     custom24: str | None = None
     ship_to_address_code: str | None = None
     bill_to_address_code: str | None = None
-    line_items: LineItem
+    line_items: list[LineItem]
 
 
 class LineItem(V4Struct, kw_only=True):
@@ -117,8 +117,8 @@ class GetPurchaseRequestCompact(V4Struct, kw_only=True):
     purchase_request_number: str | None = None
     purchase_request_queue_status: str | None = None
     purchase_request_workflow_status: str | None = None
-    purchase_orders: PurchaseOrder | None = None
-    purchase_request_exceptions: PurchaseRequestException | None = None
+    purchase_orders: list[PurchaseOrder] | None = None
+    purchase_request_exceptions: list[PurchaseRequestException] | None = None
 
 
 class PurchaseOrder(V4Struct, kw_only=True):

@@ -177,10 +177,10 @@ BUDGET_EXPENSE_TYPES = [
 
 
 def latest_bookings() -> Record:
+    """The seed's ``LatestBooking``: the airline segments, and one hotel (an object, not a list)."""
     return {
-        "Airlines": [{"AirlineCode": "AA", "FlightNumber": "100", "DepartureDate": "2025-03-01"}],
-        "Hotel": [{"Name": "Harbor Hotel", "CheckInDate": "2025-03-01",
-                   "CheckOutDate": "2025-03-03"}],
+        "Airlines": [{"BookingClass": "Y", "Code": "AA"}],
+        "Hotel": {"Location": "LHR", "StarRating": 4},
     }
 
 

@@ -26,12 +26,14 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "TRANSITIONS", "register"]
 
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
-#: action -> (statuses it may start from (None: any), status it leads to)
+#: action -> (statuses it may start from (None: any), status it leads to). The codes are the
+#: explorer's ``ApprovalStatus`` values, which have no "recalled": a recalled Request is back
+#: to not submitted.
 TRANSITIONS: dict[str, tuple[frozenset[str] | None, str]] = {
-    "submit": (frozenset({"NOT_SUBMITTED", "SENT_BACK", "RECALLED"}), "SUBMITTED"),
+    "submit": (frozenset({"NOT_SUBMITTED", "SENTBACK"}), "SUBMITTED"),
     "approve": (frozenset({"SUBMITTED"}), "APPROVED"),
-    "recall": (frozenset({"SUBMITTED"}), "RECALLED"),
-    "sendback": (frozenset({"SUBMITTED"}), "SENT_BACK"),
+    "recall": (frozenset({"SUBMITTED"}), "NOT_SUBMITTED"),
+    "sendback": (frozenset({"SUBMITTED"}), "SENTBACK"),
     "cancel": (None, "CANCELED"),
     "close": (frozenset({"APPROVED"}), "APPROVED"),
     "reopen": (frozenset({"APPROVED"}), "APPROVED"),
@@ -39,7 +41,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str] | None, str]] = {
 #: view -> the approval statuses it shows (None: all)
 VIEWS: dict[str, frozenset[str] | None] = {
     "ALL": None,
-    "UNSUBMITTED": frozenset({"NOT_SUBMITTED", "SENT_BACK", "RECALLED"}),
+    "UNSUBMITTED": frozenset({"NOT_SUBMITTED", "SENTBACK"}),
     "SUBMITTED": frozenset({"SUBMITTED"}),
     "PENDING": frozenset({"SUBMITTED"}),
     "TOAPPROVE": frozenset({"SUBMITTED"}),
@@ -78,6 +80,22 @@ def _object(body: Any) -> Record:
     return body
 
 
+#: What a Request links to (a ``ResourceLink``, as the explorer documents) rather than embeds;
+#: the double keeps these lists inside the record and serves them on their own routes.
+_REQUEST_LINKS = ("comments", "cashAdvances", "exceptions")
+_EXPENSE_LINKS = ("comments",)
+
+
+def _linked(record: Record, url: str, fields: tuple[str, ...]) -> Record:
+    """The record as served: each linked list replaced by the link to its route."""
+    return {**record, **{f: {"href": f"{url}/{f.lower()}"} for f in fields}}
+
+
+def _writable(body: Record, fields: tuple[str, ...]) -> Record:
+    """The body without the links a client may echo back (they are read-only)."""
+    return {k: v for k, v in body.items() if k not in fields}
+
+
 def _status(record: Record) -> str:
     return str((record.get("approvalStatus") or {}).get("code") or "NOT_SUBMITTED")
 
@@ -89,6 +107,12 @@ def register(router: web.UrlDispatcher, state: ConcurState) -> None:
 
     def href(kind: str, record_id: str) -> str:
         return f"{state.base_url}{base}/{kind}/{record_id}"
+
+    def linked_request(record: Record) -> Record:
+        return _linked(record, href("requests", record["id"]), _REQUEST_LINKS)
+
+    def linked_expense(record: Record) -> Record:
+        return _linked(record, href("expenses", record["id"]), _EXPENSE_LINKS)
 
     async def list_requests(request: web.Request) -> web.Response:
         limit = int_param(request, "limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT)
@@ -114,10 +138,10 @@ def register(router: web.UrlDispatcher, state: ConcurState) -> None:
         if start > 0:
             operations.append({"rel": "previous", "href": page_url(
                 state.base_url, request, start=max(start - limit, 0), limit=limit)})
-        return _json({"data": page[:limit], "operations": operations})
+        return _json({"data": [linked_request(r) for r in page[:limit]], "operations": operations})
 
     async def create_request(request: web.Request) -> web.Response:
-        body = _object(await read_body(request))
+        body = _writable(_object(await read_body(request)), _REQUEST_LINKS)
         record_id = state.new_id(uuid_form=True)
         now = server_time() + "Z"
         record = {"comments": [], "cashAdvances": [], "exceptions": [], **body,
@@ -126,21 +150,21 @@ def register(router: web.UrlDispatcher, state: ConcurState) -> None:
                   "approvalStatus": {"code": "NOT_SUBMITTED", "name": "Not Submitted"}}
         requests.put(record)
         state.write_log.record("create", requests.name, record_id)
-        return _json(record, status=201)
+        return _json(linked_request(record), status=201)
 
     async def get_request(request: web.Request) -> web.Response:
-        return _json(_found(requests, _guid(request, "requestUuid"), "Request"))
+        return _json(linked_request(_found(requests, _guid(request, "requestUuid"), "Request")))
 
     async def update_request(request: web.Request) -> web.Response:
         record_id = _guid(request, "requestUuid")
         record = _found(requests, record_id, "Request")
-        body = _object(await read_body(request))
-        updated = {**record, **body, "id": record_id, "href": record["href"],
+        body = _writable(_object(await read_body(request)), _REQUEST_LINKS)
+        updated = {**record, **body, "id": record_id, "href": href("requests", record_id),
                    "approvalStatus": record.get("approvalStatus"),
                    "lastModified": server_time() + "Z"}
         requests.put(updated)
         state.write_log.record("update", requests.name, record_id)
-        return _json(updated)
+        return _json(linked_request(updated))
 
     async def delete_request(request: web.Request) -> web.Response:
         record_id = _guid(request, "requestUuid")
@@ -181,7 +205,7 @@ def register(router: web.UrlDispatcher, state: ConcurState) -> None:
             updated["comment"] = comment if isinstance(comment, str) else str(comment)
         requests.put(updated)
         state.write_log.record("update", requests.name, record_id)
-        return _json(updated)
+        return _json(linked_request(updated))
 
     async def agency(request: web.Request) -> web.Response:
         agencies = state.collection("travelrequest/travelagencies")
@@ -193,32 +217,33 @@ def register(router: web.UrlDispatcher, state: ConcurState) -> None:
     async def list_expenses(request: web.Request) -> web.Response:
         record_id = _guid(request, "requestUuid")
         _found(requests, record_id, "Request")
-        return _json([e for e in expenses if e.get("parentRequest", {}).get("id") == record_id])
+        return _json([linked_expense(e) for e in expenses
+                      if e.get("parentRequest", {}).get("id") == record_id])
 
     async def create_expense(request: web.Request) -> web.Response:
         parent = _guid(request, "requestUuid")
         _found(requests, parent, "Request")
-        body = _check_expense(_object(await read_body(request)))
+        body = _check_expense(_writable(_object(await read_body(request)), _EXPENSE_LINKS))
         expense_id = state.new_id(uuid_form=True)
         record = {**body, "id": expense_id, "href": href("expenses", expense_id),
                   "parentRequest": {"id": parent, "href": href("requests", parent)},
                   "lastModifiedDate": server_time() + "Z"}
         expenses.put(record)
         state.write_log.record("create", expenses.name, expense_id)
-        return _json(record, status=201)
+        return _json(linked_expense(record), status=201)
 
     async def get_expense(request: web.Request) -> web.Response:
-        return _json(_found(expenses, _guid(request, "expenseUuid"), "Expense"))
+        return _json(linked_expense(_found(expenses, _guid(request, "expenseUuid"), "Expense")))
 
     async def update_expense(request: web.Request) -> web.Response:
         expense_id = _guid(request, "expenseUuid")
         record = _found(expenses, expense_id, "Expense")
-        body = _object(await read_body(request))
+        body = _writable(_object(await read_body(request)), _EXPENSE_LINKS)
         updated = _check_expense({**record, **body, "id": expense_id,
                                   "parentRequest": record.get("parentRequest")})
         expenses.put(updated)
         state.write_log.record("update", expenses.name, expense_id)
-        return _json(updated)
+        return _json(linked_expense(updated))
 
     async def delete_expense(request: web.Request) -> web.Response:
         expense_id = _guid(request, "expenseUuid")

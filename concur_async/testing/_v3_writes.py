@@ -6,6 +6,8 @@
 - ``PUT /invoice/salestaxvalidationrequest`` updates the invoice named by the body's ``ID``.
 - ``POST/PUT /expense/receiptimages`` take the image itself as the body (or the first file
   of a multipart form): PNG, JPEG, GIF, TIFF or PDF, at most 5 MB.
+- ``POST /common/connectionrequests`` (v3.0, v3.1, v3.2) has no body: the ``user`` query
+  parameter names whom the request is for, and it starts ``Pending``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from aiohttp import BodyPartReader, web
 from ._codes import CURRENCIES
 from ._generic import fields_of
 from ._seeds import digest_for
-from ._wire import Failure, empty, read_body, reply
+from ._wire import Failure, empty, read_body, reply, server_time
 
 if TYPE_CHECKING:
     from ._state import ConcurState
@@ -66,6 +68,7 @@ def register(router: web.UrlDispatcher, state: ConcurState) -> None:
     digests = state.collection("invoice/paymentrequestdigests")
     invoices = state.collection("invoice/salestaxvalidationrequest")
     images = state.collection("expense/receiptimages")
+    connections = state.collection("common/connectionrequests")
     pr_path = "/api/v3.0/invoice/paymentrequest"
     image_path = "/api/v3.0/expense/receiptimages"
 
@@ -129,6 +132,24 @@ def register(router: web.UrlDispatcher, state: ConcurState) -> None:
         state.write_log.record("update", images.name, image_id)
         return empty()
 
+    async def create_connection_request(request: web.Request) -> web.Response:
+        user = request.query.get("user", "")
+        if not user:
+            raise Failure(400, "The user query parameter is required.", code="MISSING_PARAMETER",
+                          details=[("user", "is required")])
+        record_id = state.new_id()
+        # v3.2 spells its fields in camelCase, v3.0 and v3.1 in PascalCase; the versions share
+        # one collection, as their generic routes do, and each record keeps its writer's casing.
+        fields = {"userId": user, "status": "Pending", "lastModified": server_time()}
+        if "/v3.2/" not in request.path:
+            fields = {k[0].upper() + k[1:]: v for k, v in fields.items()}
+        connections.put({"ID": record_id, **fields})
+        state.write_log.record("create", connections.name, record_id)
+        uri = f"{state.base_url}{request.path}/{record_id}"
+        return reply(request, {"ID": record_id, "URI": uri}, root="CreateResponse")
+
+    for version in ("v3.0", "v3.1", "v3.2"):
+        router.add_post(f"/api/{version}/common/connectionrequests", create_connection_request)
     router.add_post(pr_path, create_payment_request)
     router.add_put(pr_path, update_payment_request)
     router.add_put("/api/v3.0/invoice/salestaxvalidationrequest", update_tax)
