@@ -48,6 +48,10 @@ class Operation:
     #: The limiter family whose published rate limit applies (e.g. ``quick_expense``).
     family: str | None = None
 
+    def wire_format(self, asked: WireFormat | None) -> WireFormat | None:
+        """The v4 APIs speak JSON only, whatever the client's default for the v3 ones."""
+        return asked if self.version.startswith("v3") else "json"
+
     def url(self, path_params: Mapping[str, Any] | None = None) -> str:
         if not path_params:
             return self.path
@@ -156,7 +160,7 @@ class Resource:
             json=json,
             content=content,
             headers=headers,
-            wire_format=wire_format,
+            wire_format=op.wire_format(wire_format),
             idempotent=idempotent,
             family=op.family,
         )
@@ -183,6 +187,7 @@ class Resource:
                     f"documented for {op.method} {op.path}"
                 )
         client = self._client
+        wire_format = op.wire_format(wire_format)
 
         async def fetch(request: PageRequest) -> Any:
             return await client.request(

@@ -119,7 +119,7 @@ async def test_json_argument_sends_builtins(concur: MockConcur) -> None:
     created = concur.route("POST", REPORTS, concur.reply({}))
     async with concur.client() as client:
         await client.request("POST", REPORTS, json={"Name": "x", "Amount": Decimal("1.10")})
-    assert msgspec.json.decode(created.hits[0].data) == {"Name": "x", "Amount": "1.10"}
+    assert created.hits[0].data == b'{"Name":"x","Amount":1.10}'
     assert created.hits[0].headers["Content-Type"] == "application/json"
 
 
@@ -229,3 +229,12 @@ def test_with_options_knows_every_api_family() -> None:
         name for name, value in vars(ConcurClient).items() if isinstance(value, cached_property)
     }
     assert families == set(_client._FAMILIES)
+
+
+async def test_an_xml_client_still_speaks_json_to_the_v4_apis(concur: MockConcur) -> None:
+    category = {"id": "C1", "name": "Travel", "expenseTypes": []}
+    route = concur.route("GET", "/budget/v4/budgetCategory/C1", concur.reply(category))
+    async with concur.client(wire_format="xml") as client:
+        got = await client.budget.categories.get(id="C1")
+    assert got.name == "Travel"
+    assert route.hits[0].headers["Accept"] == "application/json"

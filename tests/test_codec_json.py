@@ -119,14 +119,21 @@ def test_money_is_never_a_float() -> None:
      ("1E-7", "0.0000001")],
 )
 def test_amounts_are_written_in_plain_notation(amount: str, wire: str) -> None:
-    # str(Decimal("0.00000000")) is "0E-8", which a .NET service need not parse.
+    # Exact digits as a JSON number: never through float, never "0E-8" (str() of a Decimal),
+    # which a .NET service need not parse.
     allocation = Allocation(amount=Decimal(amount), gross_amount=Decimal(amount),
                             percentage=Decimal(amount))
-    assert json.loads(_codec.encode(allocation, "json"))["Amount"] == wire
-    assert _codec.encode({"total": Decimal(amount)}, "json") == b'{"total":"%s"}' % wire.encode()
+    assert b'"Amount":%s,' % wire.encode() in _codec.encode(allocation, "json")
+    assert _codec.encode({"total": Decimal(amount)}, "json") == b'{"total":%s}' % wire.encode()
     nested = Reading(id=1, totals={"net": Decimal(amount)}, extra=[Decimal(amount)])
-    assert json.loads(_codec.encode(nested, "json"))["Totals"] == {"net": wire}
-    assert json.loads(_codec.encode(nested, "json"))["Extra"] == [wire]
+    exact = msgspec.json.Decoder(float_hook=Decimal).decode(_codec.encode(nested, "json"))
+    assert exact["Totals"] == {"net": Decimal(wire)}
+    assert exact["Extra"] == [Decimal(wire)]
+
+
+def test_a_non_finite_amount_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a JSON number"):
+        _codec.encode({"total": Decimal("NaN")}, "json")
 
 
 @given(st.decimals(allow_nan=False, allow_infinity=False))

@@ -15,7 +15,8 @@ __all__ = ["decode", "encode", "plain_decimal"]
 
 T = TypeVar("T")
 
-_encoder = msgspec.json.Encoder(decimal_format="string")
+# Concur declares amounts as numbers; "number" writes the exact digits, never through float.
+_encoder = msgspec.json.Encoder(decimal_format="number")
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 _untyped = msgspec.json.Decoder(float_hook=Decimal)
 _NATIVE = (datetime, date, time, Decimal)
@@ -34,14 +35,16 @@ def decode(body: bytes, type_: type[T]) -> T:
         return _decoder(type_).decode(body)  # type: ignore[no-any-return]
     except msgspec.ValidationError as exc:
         first = exc
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 in a string
         raise DecodeError(f"malformed JSON: {exc}") from None
+    except RecursionError:  # msgspec gives up on deep nesting with the interpreter's error
+        raise DecodeError("malformed JSON: nested too deeply") from None
     # Slow path, only after the strict decode failed: a single object where the schema
     # says list (Concur's docs render one-element arrays that way).
     try:
         data = _untyped.decode(body)
         return msgspec.convert(wrap_singletons(data, shape_of(type_)), type_)
-    except (msgspec.ValidationError, msgspec.DecodeError, TypeError):
+    except (msgspec.DecodeError, TypeError, RecursionError, UnicodeDecodeError):
         raise DecodeError(
             f"{getattr(type_, '__name__', type_)}: {first}", path=error_path(first)
         ) from None
@@ -56,7 +59,8 @@ def plain_decimal(value: Decimal) -> str:
 def encode(obj: Any) -> bytes:
     if not _may_hold_decimals(obj):
         return _encoder.encode(obj)
-    # msgspec writes a Decimal as str() does; only structs that can hold one take this path.
+    # msgspec writes a Decimal as str() does ("1E+2"); only structs that can hold one take
+    # this path, which writes its plain digits as a JSON number.
     return _encoder.encode(_plain(msgspec.to_builtins(obj, builtin_types=_NATIVE)))
 
 
@@ -74,5 +78,7 @@ def _plain(data: Any) -> Any:
     if isinstance(data, list):
         return [_plain(value) for value in data]
     if isinstance(data, Decimal):
-        return plain_decimal(data)
+        if not data.is_finite():  # JSON has no NaN or Infinity
+            raise ValueError(f"{data} is not a JSON number")
+        return msgspec.Raw(plain_decimal(data).encode())
     return data
