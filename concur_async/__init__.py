@@ -17,6 +17,7 @@ from ._errors import (
     DecodeError,
     NotFoundError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
     TransportError,
     ValidationError,
@@ -24,6 +25,7 @@ from ._errors import (
 from ._limits import RateLimit
 from ._paging import AsyncPaginator, Page
 from ._retry import RetryPolicy
+from .hooks import EventHooks, RequestEvent, RequestHook, ResponseEvent, ResponseHook
 
 __version__ = "0.1.0"
 
@@ -38,6 +40,7 @@ __all__ = [
     "ConcurError",
     "ConfigurationError",
     "DecodeError",
+    "EventHooks",
     "NotFoundError",
     "OperationInfo",
     "Page",
@@ -45,6 +48,11 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "RefreshTokenGrant",
+    "RequestEvent",
+    "RequestHook",
+    "ResponseEvent",
+    "ResponseHook",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "ServerError",
     "StaticToken",

@@ -24,6 +24,7 @@ from ._errors import (
     TransportError,
     parse_error_body,
     redact_url,
+    scrub,
 )
 
 __all__ = [
@@ -140,6 +141,8 @@ class Token:
 
 
 TokenCallback = Callable[[Token], Awaitable[None]]
+#: Whether a ``geolocation`` named by a token answer may become the API base URL.
+GeolocationCheck = Callable[[str], bool]
 
 
 class TokenManager:
@@ -151,10 +154,12 @@ class TokenManager:
         *,
         token_url: str,
         on_token_refresh: TokenCallback | None = None,
+        accept_geolocation: GeolocationCheck | None = None,
     ) -> None:
         self._grant = grant
         self._token_url = token_url
         self._on_refresh = on_token_refresh
+        self._accept_geolocation = accept_geolocation
         self._lock = anyio.Lock()
         self._token: Token | None = None
         self.refresh_count = 0
@@ -246,22 +251,33 @@ class TokenManager:
             ) from None
         if status != 200:
             code, message, details = parse_error_body(body)
+            hide = [form[k] for k in ("client_secret", "password", "refresh_token") if k in form]
             raise AuthenticationError(
-                message or "token request refused",
+                scrub(message or "token request refused", hide),
                 status=status,
-                code=code,
+                code=None if code is None else scrub(code, hide),
                 method="POST",
                 url=redact_url(url),
                 correlation_id=correlation,
-                details=details,
+                details=tuple(scrub(d, hide) for d in details),
             )
         try:
             answer = msgspec.json.decode(body, type=_TokenResponse)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
             raise AuthenticationError(
                 "token response was not understood", status=status, method="POST",
                 url=redact_url(url), correlation_id=correlation,
             ) from None
+        if answer.geolocation and self._accept_geolocation is not None and not (
+            self._accept_geolocation(answer.geolocation)
+        ):
+            # The token would travel to the named host on every later call and refresh: a
+            # tampered or misrouted answer must not redirect the credentials.
+            raise AuthenticationError(
+                f"token response named an untrusted geolocation "
+                f"{redact_url(answer.geolocation)!r}; refused",
+                status=status, method="POST", url=redact_url(url), correlation_id=correlation,
+            )
         token = Token(
             access_token=answer.access_token,
             expires_at=time.monotonic() + _seconds(answer.expires_in),

@@ -23,13 +23,16 @@ from ._errors import (
     APIError,
     AuthenticationError,
     ConfigurationError,
+    ResponseTooLargeError,
     TransportError,
     error_for_status,
     parse_error_body,
     redact_url,
+    scrub,
 )
 from ._limits import DEFAULT_FAMILY_LIMITS, Limiter, RateLimit, parse_retry_after
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy
+from .hooks import EventHooks, Hooks, RequestEvent, ResponseEvent
 
 if TYPE_CHECKING:
     from .budget import Budget
@@ -80,8 +83,11 @@ def _is_loopback(host: str | None) -> bool:
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+    except ValueError:  # an impossible port: the origin of nothing, trusted by no rule
+        return "", "", None
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
@@ -108,6 +114,7 @@ class ConcurClient:
         retry: RetryPolicy | None = None,
         on_token_refresh: TokenCallback | None = None,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
+        event_hooks: EventHooks | None = None,
         max_response_bytes: int = 64 * 2**20,
         user_agent: str = "concur-async/0.1",
     ) -> None:
@@ -128,9 +135,13 @@ class ConcurClient:
         )
         self.stats = ClientStats()
         self.max_response_bytes = max_response_bytes
-        self._auth = TokenManager(auth, token_url=self.token_url, on_token_refresh=on_token_refresh)
+        self._auth = TokenManager(
+            auth, token_url=self.token_url, on_token_refresh=on_token_refresh,
+            accept_geolocation=self._accepts_geolocation,
+        )
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
         self._trace_configs = list(trace_configs)
+        self._hooks = Hooks(event_hooks)
         self._user_agent = user_agent
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
@@ -299,6 +310,19 @@ class ConcurClient:
                 return True
         return scheme == "https" and host.endswith(_TRUSTED_SUFFIX)
 
+    def _accepts_geolocation(self, url: str) -> bool:
+        """Whether a token answer's ``geolocation`` may become the API base URL: Concur's own
+        domain over HTTPS, this machine, or the origin the client was configured with."""
+        parts = urlsplit(url)
+        if parts.username or parts.password or parts.query or parts.fragment:
+            return False
+        scheme, host, port = _origin(url)
+        if scheme == "https" and host.endswith(_TRUSTED_SUFFIX):
+            return True
+        if scheme in ("http", "https") and _is_loopback(host):
+            return True
+        return (scheme, host, port) == _origin(self.base_url)
+
     def resolve(self, url: str) -> str:
         """An absolute URL for ``url``: a path joins the API base; a full URL must be trusted."""
         if url.startswith(("http://", "https://")):
@@ -436,23 +460,27 @@ class ConcurClient:
             error: Exception
             try:
                 async with self.limiter.slot(family):
+                    if not token.fresh(time.monotonic()):
+                        # Expired or refused (a 401 elsewhere) while this call queued for a
+                        # slot: take the refreshed token rather than spend a round trip on
+                        # a certain 401.
+                        token = await self._auth.get(session)
+                        target = self.resolve(url)
                     self.stats.requests += 1
-                    status, body, resp_headers, final_url = await self._exchange(
-                        session, method, target, params, data, headers, token.access_token
+                    status, body, resp_headers, final_url = await self._attempt(
+                        session, method, target, params, data, headers, token.access_token,
+                        attempt, family,
                     )
             except TransportError as exc:
                 error = exc
                 if idempotent and replayable:
                     delay = policy.backoff(attempt)
             else:
-                elapsed = time.monotonic() - started
-                log.debug(
-                    "%s %s -> %s (attempt %d, %.3fs)",
-                    method, redact_url(final_url), status, attempt, elapsed,
-                )
                 if status < 300:
                     return body, resp_headers.get("Content-Type", "")
-                error = _api_error(status, body, resp_headers, method, final_url)
+                error = _api_error(
+                    status, body, resp_headers, method, final_url, hide=(token.access_token,)
+                )
                 if status == 401 and not reauthenticated and self._auth.refreshable:
                     # One refresh and one retry; a second 401 is a real refusal.
                     self._auth.invalidate(token.access_token)
@@ -480,6 +508,55 @@ class ConcurClient:
                 method, redact_url(url), _describe(error), attempt + 1, policy.max_attempts, delay,
             )
             await anyio.sleep(delay)
+
+    async def _attempt(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: str,
+        params: dict[str, str] | None,
+        data: Any,
+        headers: dict[str, str],
+        access_token: str,
+        attempt: int,
+        family: str | None,
+    ) -> tuple[int, bytes, Mapping[str, str], str]:
+        """One attempt: the exchange, its debug log line, and the event hooks around it."""
+        event: RequestEvent | None = None
+        if self._hooks:
+            event = RequestEvent(method, redact_url(url), attempt, family, dict(headers))
+            await self._hooks.request(event)
+            headers = event.headers
+        sent = time.monotonic()
+        try:
+            status, body, resp_headers, final_url = await self._exchange(
+                session, method, url, params, data, headers, access_token
+            )
+        except (TransportError, APIError) as exc:
+            elapsed = time.monotonic() - sent
+            log.debug(
+                "%s %s failed: %s (attempt %d, %.3fs)",
+                method, redact_url(url), _describe(exc), attempt, elapsed,
+            )
+            if event is not None:
+                # An APIError here was answered, but with a body over the size cap.
+                answered = exc if isinstance(exc, APIError) else None
+                await self._hooks.response(ResponseEvent(
+                    event, answered.status if answered else None, elapsed,
+                    correlation_id=answered.correlation_id if answered else None, error=exc,
+                ))
+            raise
+        elapsed = time.monotonic() - sent
+        correlation_id = resp_headers.get("concur-correlationid")
+        log.debug(
+            "%s %s -> %s (attempt %d, %.3fs, correlation id %s)",
+            method, redact_url(final_url), status, attempt, elapsed, correlation_id or "-",
+        )
+        if event is not None:
+            await self._hooks.response(ResponseEvent(
+                event, status, elapsed, correlation_id=correlation_id, headers=resp_headers
+            ))
+        return status, body, resp_headers, final_url
 
     async def _exchange(
         self,
@@ -519,8 +596,11 @@ class ConcurClient:
         length = resp.content_length
         if length is not None and length > cap:
             raise _too_large(resp, method, url, cap)
-        if length is not None:
+        encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
+        if length is not None and encoding in ("", "identity"):
             return await resp.read()
+        # Unannounced or compressed: the length says nothing of what decompression yields
+        # (a gzip bomb), so the decoded bytes are counted as they come.
         chunks = bytearray()
         async for chunk in resp.content.iter_any():
             chunks += chunk
@@ -529,8 +609,10 @@ class ConcurClient:
         return bytes(chunks)
 
 
-def _too_large(resp: aiohttp.ClientResponse, method: str, url: str, cap: int) -> APIError:
-    return APIError(
+def _too_large(
+    resp: aiohttp.ClientResponse, method: str, url: str, cap: int
+) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
         f"response larger than max_response_bytes ({cap})",
         status=resp.status,
         method=method,
@@ -550,17 +632,18 @@ def _describe(exc: BaseException) -> str:
 
 
 def _api_error(
-    status: int, body: bytes, headers: Mapping[str, str], method: str, url: str
+    status: int, body: bytes, headers: Mapping[str, str], method: str, url: str,
+    *, hide: Sequence[str] = (),
 ) -> APIError:
     code, message, details = parse_error_body(body)
     return error_for_status(status)(
-        message or f"HTTP {status}",
+        scrub(message or f"HTTP {status}", hide),
         status=status,
-        code=code,
+        code=None if code is None else scrub(code, hide),
+        details=tuple(scrub(d, hide) for d in details),
         method=method,
         url=redact_url(url),
         correlation_id=headers.get("concur-correlationid"),
-        details=details,
     )
 
 

@@ -9,7 +9,7 @@ reduces all of them to a code and a message so that callers see one ``APIError``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,12 +23,14 @@ __all__ = [
     "DecodeError",
     "NotFoundError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "TransportError",
     "ValidationError",
     "error_for_status",
     "parse_error_body",
     "redact_url",
+    "scrub",
 ]
 
 
@@ -121,6 +123,11 @@ class ServerError(APIError):
     """5xx from Concur that persisted after the retries allowed (or was not retryable)."""
 
 
+class ResponseTooLargeError(APIError):
+    """The answer was larger than ``max_response_bytes``; it was refused before being read
+    whole, and is not retried (the same request would bring the same answer)."""
+
+
 def error_for_status(status: int) -> type[APIError]:
     if status in (401, 403):
         return AuthenticationError
@@ -137,11 +144,23 @@ def error_for_status(status: int) -> type[APIError]:
 
 def redact_url(url: str) -> str:
     """The URL without its query string or user info: query values may carry secrets."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+    except ValueError:  # an impossible port or bracket: nothing of it is worth repeating
+        return "<unparseable URL>"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret in it replaced by ``***``: error messages are written by the
+    server, and a server (or a proxy) may echo back the token or the form it was sent."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
 
 
 def parse_error_body(body: bytes) -> tuple[str | None, str | None, tuple[str, ...]]:
@@ -153,8 +172,10 @@ def parse_error_body(body: bytes) -> tuple[str | None, str | None, tuple[str, ..
         return _parse_xml_error(text)
     try:
         data = msgspec.json.decode(text)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         return None, text[:200].decode("utf-8", "replace"), ()
+    except RecursionError:  # nested past msgspec's depth: no message worth showing
+        return None, None, ()
     if isinstance(data, Mapping):
         return _parse_json_error(data)
     return None, None, ()
@@ -224,7 +245,7 @@ def _parse_xml_error(text: bytes) -> tuple[str | None, str | None, tuple[str, ..
 
     try:
         root = ElementTree.fromstring(text)  # noqa: S314 - DOCTYPE refused above
-    except ElementTree.ParseError:
+    except (ElementTree.ParseError, LookupError):  # LookupError: an unknown encoding named
         return None, None, ()
 
     def find(name: str) -> str | None:

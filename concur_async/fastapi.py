@@ -1,0 +1,289 @@
+"""FastAPI integration: one ``ConcurClient`` per app, or one per tenant, opened and closed with it.
+
+Install with ``pip install 'concur-async[fastapi]'``::
+
+    from fastapi import FastAPI
+    from concur_async import ConcurClient, RefreshTokenGrant
+    from concur_async.fastapi import ConcurClientDep, concur_lifespan
+
+    def make_client() -> ConcurClient:
+        return ConcurClient(auth=RefreshTokenGrant(client_id=..., client_secret=...,
+                                                   refresh_token=...))
+
+    app = FastAPI(lifespan=concur_lifespan(make_client))
+
+    @app.get("/vendors/{code}")
+    async def vendor(code: str, client: ConcurClientDep) -> dict[str, object]:
+        page = await client.invoice.vendors.list(vendor_code=code).first_page()
+        ...
+
+The client lives on ``app.state`` for the app's lifetime, never in a module global, so two apps
+(or two test clients) in one process each own theirs. ``TenantClients`` keeps one client per
+tenant (one company token each) in a bounded LRU: a client pushed out of it is closed as soon
+as the last request using it finishes, never under a request's feet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from starlette.applications import Starlette
+
+from ._client import ConcurClient
+
+__all__ = [
+    "CLIENT_STATE",
+    "TENANTS_STATE",
+    "ClientFactory",
+    "ConcurClientDep",
+    "TenantClientFactory",
+    "TenantClients",
+    "concur_lifespan",
+    "get_concur_client",
+    "get_tenant_clients",
+    "tenant_client",
+]
+
+#: The ``app.state`` attributes the lifespan sets.
+CLIENT_STATE = "concur_client"
+TENANTS_STATE = "concur_tenants"
+
+ClientFactory = Callable[[], ConcurClient]
+#: Builds the client of one tenant; may be async (e.g. to read its refresh token from a vault).
+TenantClientFactory = Callable[[str], ConcurClient | Awaitable[ConcurClient]]
+
+
+def concur_lifespan(
+    client: ClientFactory | None = None,
+    *,
+    tenants: TenantClientFactory | None = None,
+    max_tenants: int = 64,
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """A FastAPI ``lifespan`` that opens the shared client (and the tenant cache) and closes them.
+
+    ``client`` builds the app's one ``ConcurClient``: routes get it with ``ConcurClientDep``.
+    ``tenants`` builds a tenant's client on that tenant's first request: routes get it with
+    ``tenant_client(...)``; at most ``max_tenants`` stay open. Give either or both. To run your
+    own startup code too, enter this one inside yours::
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            async with concur_lifespan(make_client)(app):
+                ...  # your own startup
+                yield
+    """
+    if client is None and tenants is None:
+        raise ValueError("give a client factory, a tenant client factory, or both")
+    if max_tenants < 1:
+        raise ValueError("max_tenants must be at least 1")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        names: list[str] = []
+        async with AsyncExitStack() as stack:
+            try:
+                if tenants is not None:
+                    app.state.concur_tenants = await stack.enter_async_context(
+                        TenantClients(tenants, max_clients=max_tenants))
+                    names.append(TENANTS_STATE)
+                if client is not None:
+                    app.state.concur_client = await stack.enter_async_context(client())
+                    names.append(CLIENT_STATE)
+                yield
+            finally:
+                for name in names:
+                    # Gone with the app: a request arriving after shutdown fails clearly.
+                    delattr(app.state, name)
+
+    return lifespan
+
+
+def get_concur_client(request: Request) -> ConcurClient:
+    """The app's ``ConcurClient``, as opened by ``concur_lifespan``: use it with ``Depends``."""
+    found = getattr(request.app.state, CLIENT_STATE, None)
+    if not isinstance(found, ConcurClient):
+        raise RuntimeError(
+            "no ConcurClient on app.state: create the app with "
+            "FastAPI(lifespan=concur_lifespan(make_client))"
+        )
+    return found
+
+
+#: A route parameter typed ``ConcurClientDep`` receives the app's shared client.
+ConcurClientDep = Annotated[ConcurClient, Depends(get_concur_client)]
+
+
+def get_tenant_clients(request: Request) -> TenantClients:
+    """The app's ``TenantClients``, as opened by ``concur_lifespan(tenants=...)``."""
+    found = getattr(request.app.state, TENANTS_STATE, None)
+    if not isinstance(found, TenantClients):
+        raise RuntimeError(
+            "no TenantClients on app.state: create the app with "
+            "FastAPI(lifespan=concur_lifespan(tenants=make_tenant_client))"
+        )
+    return found
+
+
+def tenant_client(
+    tenant_id: Callable[..., Any],
+) -> Callable[..., AsyncIterator[ConcurClient]]:
+    """A dependency giving the client of the tenant that ``tenant_id`` (itself a dependency) names.
+
+    ::
+
+        def tenant_from_header(x_tenant: Annotated[str, Header()]) -> str:
+            return x_tenant
+
+        TenantClient = Annotated[ConcurClient, Depends(tenant_client(tenant_from_header))]
+
+    The client is leased for the whole request, response included (FastAPI 0.118 or later ends
+    dependencies after a streamed response is sent): the LRU may drop it meanwhile, but it is
+    only closed once released.
+    """
+
+    async def dependency(request: Request, tenant: str) -> AsyncIterator[ConcurClient]:
+        async with get_tenant_clients(request).lease(tenant) as client:
+            yield client
+
+    # Spelled out as objects: FastAPI cannot resolve a string annotation naming a closure
+    # variable (``tenant_id``), and this module's annotations are strings.
+    dependency.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        inspect.Parameter("tenant", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          annotation=Annotated[str, Depends(tenant_id)]),
+    ])
+    return dependency
+
+
+@dataclass(slots=True, eq=False)  # eq=False: hashed by identity, kept in a set
+class _Entry:
+    client: ConcurClient
+    leases: int = 0
+    evicted: bool = False
+
+
+class TenantClients:
+    """One open ``ConcurClient`` per tenant, at most ``max_clients`` of them, least recent out.
+
+    ``async with tenants.lease("acme") as client:`` hands out the tenant's client, building it
+    with ``factory(tenant)`` on first use. When a new tenant pushes the least recently used one
+    out, that client is closed at once if no request holds it, otherwise when its last lease
+    ends. ``aclose()`` (or leaving ``async with TenantClients(...)``) closes every client.
+    """
+
+    def __init__(self, factory: TenantClientFactory, *, max_clients: int = 64) -> None:
+        if max_clients < 1:
+            raise ValueError("max_clients must be at least 1")
+        self._factory = factory
+        self.max_clients = max_clients
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._draining: set[_Entry] = set()  # pushed out while leased: closed by the last lease
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return (
+            f"TenantClients(open={len(self._entries)}, max_clients={self.max_clients}, "
+            f"draining={len(self._draining)})"
+        )
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, tenant: object) -> bool:
+        return tenant in self._entries
+
+    async def __aenter__(self) -> TenantClients:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    @asynccontextmanager
+    async def lease(self, tenant: str) -> AsyncIterator[ConcurClient]:
+        """The tenant's open client, held open until the ``async with`` block ends."""
+        entry = await self._acquire(tenant)
+        try:
+            yield entry.client
+        finally:
+            entry.leases -= 1
+            if entry.evicted and entry.leases == 0:
+                self._draining.discard(entry)
+                await entry.client.aclose()
+
+    async def evict(self, tenant: str) -> None:
+        """Drop the tenant's client (its grant was revoked, say): the next lease builds anew."""
+        entry = self._entries.pop(tenant, None)
+        if entry is not None:
+            await self._retire(entry)
+
+    async def aclose(self) -> None:
+        """Close every client, leased or not; no lease is granted afterwards."""
+        self._closed = True
+        entries = [*self._entries.values(), *self._draining]
+        self._entries.clear()
+        self._draining.clear()
+        for entry in entries:
+            entry.evicted = True
+            await entry.client.aclose()
+
+    async def _acquire(self, tenant: str) -> _Entry:
+        self._check_open()
+        entry = self._take(tenant)
+        if entry is not None:
+            return entry
+        lock = self._locks.setdefault(tenant, asyncio.Lock())
+        try:
+            # One build per tenant even when its first requests arrive together.
+            async with lock:
+                return self._take(tenant) or await self._build(tenant)
+        finally:
+            if not lock.locked():
+                self._locks.pop(tenant, None)
+
+    def _take(self, tenant: str) -> _Entry | None:
+        # No await between finding the entry and counting the lease: nothing can close it.
+        entry = self._entries.get(tenant)
+        if entry is not None:
+            entry.leases += 1
+            self._entries.move_to_end(tenant)
+        return entry
+
+    async def _build(self, tenant: str) -> _Entry:
+        made = self._factory(tenant)
+        client = await made if inspect.isawaitable(made) else made
+        try:
+            await client.open()
+            self._check_open()
+        except BaseException:
+            await client.aclose()
+            raise
+        entry = self._entries[tenant] = _Entry(client, leases=1)
+        while len(self._entries) > self.max_clients:
+            _, oldest = self._entries.popitem(last=False)
+            await self._retire(oldest)
+        return entry
+
+    async def _retire(self, entry: _Entry) -> None:
+        entry.evicted = True
+        if entry.leases:
+            self._draining.add(entry)
+        else:
+            await entry.client.aclose()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("these TenantClients are closed")
