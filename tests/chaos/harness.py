@@ -1,0 +1,320 @@
+"""Chaos runs against LocalConcur, shared by the chaos tests and ``benchmarks/chaos_bench.py``.
+
+A run starts a ``LocalConcur`` whose every API route misbehaves on a share of requests (429
+with a short ``Retry-After``, 500/502/503, the connection cut mid-body, latency spikes) and
+whose access tokens live ``token_lifetime`` seconds, while a background task also expires every
+issued token each ``expire_every`` seconds (so some calls meet a 401 and refresh). It returns
+``Figures``: what was streamed or synced, the faults served by kind, the client's retries, and
+the records lost or duplicated, which a run must keep at zero. Nothing here asserts: the tests
+and the benchmark decide what they require.
+
+``CONCUR_CHAOS_SCALE`` (default 0.1) scales the tests' sizes; the benchmark runs at 1.0
+(50,000 vendors streamed, 20,000 synced).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Hashable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from concur_async import ConcurClient, RetryPolicy
+from concur_async.testing import SEED_ADDRESS_CODE, LocalConcur, seed_code, seeded_vendor
+
+__all__ = [
+    "FULL_STREAM",
+    "FULL_SYNC",
+    "Figures",
+    "Profile",
+    "SyncPlan",
+    "scale",
+    "scaled",
+    "stream_vendors",
+    "sync_vendors_under_faults",
+]
+
+FULL_STREAM = 50_000
+FULL_SYNC = 20_000
+VENDORS = "invoice/vendors"
+
+#: Retries sized for a hostile server: more attempts than the default, short waits.
+CHAOS_RETRY = RetryPolicy(
+    max_attempts=10, backoff_base=0.01, backoff_max=0.08, max_total_seconds=60.0,
+    default_retry_after=0.05,
+)
+
+
+def scale() -> float:
+    """The share of the full sizes to run, from ``CONCUR_CHAOS_SCALE`` (default 0.1)."""
+    raw = os.environ.get("CONCUR_CHAOS_SCALE", "0.1")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"CONCUR_CHAOS_SCALE must be a number, not {raw!r}") from None
+    if not 0 < value <= 10:
+        raise ValueError("CONCUR_CHAOS_SCALE must be in (0, 10]")
+    return value
+
+
+def scaled(full: int, *, minimum: int = 200) -> int:
+    return max(minimum, round(full * scale()))
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """How bad the server's day is: shares of requests per fault kind, and token churn."""
+
+    rate_limit: float = 0.03
+    server_error: float = 0.05
+    drop: float = 0.03
+    spike_rate: float = 0.03
+    spike_ms: float = 80.0
+    retry_after: float = 0.05
+    latency_ms: float = 1.0
+    token_lifetime: float = 1.5
+    #: Seconds between forced expiries of every token issued (None: only the lifetime).
+    expire_every: float | None = 2.5
+
+    def apply(self, concur: LocalConcur, seed: int, *, methods: tuple[str, ...] = ()) -> None:
+        concur.faults.set(
+            rate_limit=self.rate_limit, server_error=self.server_error, drop=self.drop,
+            spike_ms=self.spike_ms, spike_rate=self.spike_rate, retry_after=self.retry_after,
+            seed=seed,
+        )
+        if methods:  # keep the rules to these methods (e.g. drops on reads only)
+            for rule in concur.faults.rules:
+                rule.methods = frozenset(methods)
+
+
+DEFAULT_PROFILE = Profile()
+
+
+@dataclass(slots=True)
+class Figures:
+    """What one chaos run did, for a test to check and the benchmark to print."""
+
+    name: str
+    records: int = 0
+    seconds: float = 0.0
+    faults: dict[str, int] = field(default_factory=dict)
+    retries: int = 0
+    client_requests: int = 0
+    server_requests: int = 0
+    token_requests: int = 0
+    forced_expiries: int = 0
+    unauthorized: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    in_order: bool | None = None  # streams only: items came in server order
+    server_errors: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        faults = ", ".join(f"{k}={v}" for k, v in sorted(self.faults.items())) or "none"
+        extra = "".join(f"\n  {k}: {v}" for k, v in self.extra.items())
+        return (
+            f"{self.name}: {self.records:,} records in {self.seconds:.2f}s "
+            f"({self.records / max(self.seconds, 1e-9):,.0f}/s)\n"
+            f"  faults served: {faults} (total {sum(self.faults.values())})\n"
+            f"  retries: {self.retries}; client requests: {self.client_requests}; "
+            f"server requests: {self.server_requests}\n"
+            f"  token requests: {self.token_requests}; forced expiries: "
+            f"{self.forced_expiries}; 401s answered: {self.unauthorized}\n"
+            f"  lost: {self.lost}; duplicated: {self.duplicated}"
+            f"{'' if self.in_order is None else f'; in order: {self.in_order}'}{extra}"
+        )
+
+
+@asynccontextmanager
+async def _token_churn(concur: LocalConcur, every: float | None) -> AsyncIterator[list[int]]:
+    """Expire every token issued, each ``every`` seconds, while the block runs."""
+    count = [0]
+    if every is None:
+        yield count
+        return
+
+    async def churn() -> None:
+        while True:
+            await asyncio.sleep(every)
+            concur.tokens.expire_access_tokens()
+            count[0] += 1
+
+    task = asyncio.create_task(churn())
+    try:
+        yield count
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def _fill(figures: Figures, concur: LocalConcur, client: ConcurClient, expiries: int) -> None:
+    figures.faults = dict(concur.faults.served)
+    figures.retries = client.stats.retries
+    figures.client_requests = client.stats.requests
+    figures.server_requests = concur.stats.total
+    figures.token_requests = concur.stats.token_requests
+    figures.forced_expiries = expiries
+    figures.unauthorized = concur.stats.statuses[401]
+    figures.server_errors = len(concur.errors)
+
+
+async def stream_vendors(
+    count: int,
+    *,
+    page_size: int = 100,
+    wire_format: str = "json",
+    seed: int = 7,
+    profile: Profile = DEFAULT_PROFILE,
+) -> Figures:
+    """Stream ``count`` seeded vendors through the faults; count the lost and duplicated."""
+    figures = Figures(f"stream {wire_format}")
+    async with LocalConcur(vendors=count, token_lifetime=profile.token_lifetime, seed=seed,
+                           latency_ms=profile.latency_ms) as concur:
+        profile.apply(concur, seed)
+        async with concur.client(retry=CHAOS_RETRY, wire_format=wire_format) as client, \
+                _token_churn(concur, profile.expire_every) as expiries:
+            started = time.perf_counter()
+            codes = [v.vendor_code async for v in client.invoice.vendors.list(
+                page_size=page_size)]
+            figures.seconds = time.perf_counter() - started
+        _fill(figures, concur, client, expiries[0])
+    expected = [seed_code(i) for i in range(count)]
+    seen = Counter(codes)
+    figures.records = len(codes)
+    figures.lost = sum(1 for code in expected if code not in seen)
+    figures.duplicated = sum(n - 1 for n in seen.values() if n > 1)
+    figures.in_order = codes == expected
+    return figures
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPlan:
+    """A vendor sync of ``size`` desired records against a seeded server.
+
+    Of the desired records, half are seeded vendors unchanged, a quarter seeded vendors with a
+    new name and city, a quarter new vendors; the server also holds ``size // 8`` seeded
+    vendors the desired state lacks (deleted with ``delete_missing``).
+    """
+
+    size: int
+
+    @property
+    def unchanged(self) -> int:
+        return self.size // 2
+
+    @property
+    def updated(self) -> int:
+        return self.size // 4
+
+    @property
+    def created(self) -> int:
+        return self.size - self.unchanged - self.updated
+
+    @property
+    def deleted(self) -> int:
+        return self.size // 8
+
+    @property
+    def seeded(self) -> int:
+        return self.unchanged + self.updated + self.deleted
+
+    def desired(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for i in range(self.unchanged):
+            out.append(_wire_vendor(seeded_vendor(i)))
+        for i in range(self.unchanged, self.unchanged + self.updated):
+            vendor = _wire_vendor(seeded_vendor(i))
+            vendor["VendorName"] = f"Renamed {i:07d}"
+            vendor["City"] = "Minneapolis"
+            out.append(vendor)
+        for n in range(self.created):
+            out.append({
+                "VendorCode": f"N{n:07d}", "AddressCode": SEED_ADDRESS_CODE,
+                "VendorName": f"New vendor {n:07d}", "CountryCode": "US",
+                "CurrencyCode": "USD", "City": "Duluth", "PaymentTerms": "30",
+            })
+        return out
+
+
+def _wire_vendor(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "ID"}
+
+
+#: The fields a sync sets and the comparison of server and desired state covers.
+COMPARED = ("VendorName", "City", "CountryCode", "CurrencyCode")
+
+
+def state_difference(concur: LocalConcur, desired: list[dict[str, Any]]) -> list[str]:
+    """Where the server's vendors differ from the desired ones (empty when they agree)."""
+    want = {(d["VendorCode"], d["AddressCode"]): d for d in desired}
+    have = {(r["VendorCode"], r["AddressCode"]): r for r in concur.state.vendors}
+    problems = [f"missing {k}" for k in want.keys() - have.keys()]
+    problems += [f"not deleted {k}" for k in have.keys() - want.keys()]
+    for key in want.keys() & have.keys():
+        for name in COMPARED:
+            if str(want[key].get(name) or "") != str(have[key].get(name) or ""):
+                problems.append(f"{key} {name}: {have[key].get(name)!r} != "
+                                f"{want[key].get(name)!r}")
+    return sorted(problems)
+
+
+def write_counts(concur: LocalConcur) -> dict[str, Counter[Hashable]]:
+    log = concur.state.write_log
+    return {op: log.keys(op, VENDORS) for op in ("create", "update", "delete")}
+
+
+async def sync_vendors_under_faults(
+    size: int,
+    *,
+    seed: int = 11,
+    profile: Profile = DEFAULT_PROFILE,
+    batch_size: int = 100,
+    concurrency: int = 8,
+    on_client: Callable[[ConcurClient], None] | None = None,
+) -> tuple[Figures, Any, list[str], dict[str, Counter[Hashable]]]:
+    """Run ``sync_vendors`` on ``SyncPlan(size)`` through the faults.
+
+    Returns the figures, the ``SyncReport``, the differences between the server's final state
+    and the desired one, and the server's write log as key counts per operation.
+    """
+    from concur_async.bulk import sync_vendors
+
+    plan = SyncPlan(size)
+    desired = plan.desired()
+    figures = Figures("sync vendors")
+    async with LocalConcur(vendors=plan.seeded, token_lifetime=profile.token_lifetime,
+                           seed=seed, latency_ms=profile.latency_ms) as concur:
+        profile.apply(concur, seed)
+        async with concur.client(retry=CHAOS_RETRY) as client, \
+                _token_churn(concur, profile.expire_every) as expiries:
+            if on_client is not None:
+                on_client(client)
+            started = time.perf_counter()
+            report = await sync_vendors(client, desired, delete_missing=True,
+                                        batch_size=batch_size, concurrency=concurrency)
+            figures.seconds = time.perf_counter() - started
+        _fill(figures, concur, client, expiries[0])
+        concur.faults.clear()
+        served_by_route = dict(concur.faults.served_by_route)
+        difference = state_difference(concur, desired)
+        writes = write_counts(concur)
+    figures.records = len(desired)
+    # Lost: a desired change the server does not show. Duplicated: a write the server
+    # confirmed twice (a batch re-sent after its answer was cut off, say).
+    figures.lost = len(difference)
+    figures.duplicated = sum(n - 1 for counts in writes.values() for n in counts.values()
+                             if n > 1)
+    figures.extra = {
+        "report": (f"created={report.created} updated={report.updated} "
+                   f"deleted={report.deleted} unchanged={report.unchanged} "
+                   f"failed={report.failed}"),
+        "server write log": ", ".join(f"{op}={sum(c.values())}" for op, c in writes.items()),
+        "answers cut off, by route": dict(sorted(
+            (route, n) for (kind, route), n in served_by_route.items() if kind == "drop")),
+    }
+    return figures, report, difference, writes
