@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import aiohttp
 import pytest
 
 from concur_async import ConcurClient, RetryPolicy, StaticToken, ValidationError
@@ -99,3 +101,35 @@ async def test_one_client_is_shared_by_many_tasks() -> None:
 def test_client_can_be_created_without_a_loop() -> None:
     client = ConcurClient(auth=StaticToken("t"), base_url="http://127.0.0.1:1")
     assert "state=new" in repr(client)
+
+
+async def test_prefetch_is_on_the_wire_before_the_page_is_handed_over() -> None:
+    # A consumer that works through a page without awaiting must not hold the next
+    # request back: it is sent before the first item of the page is yielded.
+    started: list[str] = []
+
+    async def on_start(session: Any, ctx: Any, params: aiohttp.TraceRequestStartParams) -> None:
+        started.append(str(params.url))
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(on_start)
+    async with LocalConcur(vendors=30) as concur, concur.client(trace_configs=[trace]) as client:
+        stream = client.invoice.vendors.list(page_size=10).__aiter__()
+        await stream.__anext__()
+        assert len([url for url in started if "/invoice/vendors" in url]) == 2
+        await stream.aclose()
+
+
+async def test_calls_queued_behind_a_401_take_the_refreshed_token() -> None:
+    async with LocalConcur() as concur:
+        concur.state.seed_payment_requests(1)
+        async with concur.client(max_concurrency=4) as client:
+            get = client.invoice.payment_requests.get
+            await get(id="PR00000000")
+            concur.tokens.expire_access_tokens()
+            concur.stats.reset()
+            await asyncio.gather(*(get(id="PR00000000") for _ in range(20)))
+        assert concur.stats.token_requests == 1
+        # Only the calls already holding a slot were refused; the 16 queued behind them
+        # took the new token instead of spending a round trip on a certain 401.
+        assert concur.stats.statuses[401] <= 4

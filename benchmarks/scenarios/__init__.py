@@ -1,0 +1,1 @@
+"""The benchmark scenarios; each module's ``run(ctx)`` returns a ``Report``."""
