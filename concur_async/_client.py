@@ -431,6 +431,30 @@ class ConcurClient:
             return _codec.decode(resp_body, Any, "json")
         return _codec.decode(resp_body, response_type, "xml" if is_xml else "json")
 
+    async def fetch_page(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        wire_format: WireFormat | None = None,
+        family: str | None = None,
+    ) -> tuple[bytes, WireFormat]:
+        """GET one collection page, undecoded: its body and the format it came in.
+
+        Paginators decode the body themselves, after reading the next page's URL from it.
+        """
+        fmt: WireFormat = wire_format or self.wire_format
+        body, content_type = await self._send(
+            "GET",
+            url,
+            params=_clean_params(params),
+            data=None,
+            headers={"Accept": _MEDIA[fmt]},
+            idempotent=True,
+            family=family,
+        )
+        return body, "xml" if "xml" in content_type else "json"
+
     async def _send(
         self,
         method: str,

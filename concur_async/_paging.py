@@ -18,10 +18,13 @@ cancels and awaits them, so breaking out of the loop or cancelling the consumer 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
+
+import msgspec
 
 from ._concurrency import ordered_map
 
@@ -32,6 +35,7 @@ __all__ = [
     "PageRequest",
     "PagingStyle",
     "StartLimitPaging",
+    "Unread",
     "UntilEmptyPaging",
     "V3Paging",
 ]
@@ -65,6 +69,23 @@ def _items_of(page: Any, attr: str, fallback: str | None) -> list[Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class Unread:
+    """A page as it came off the wire: the next page's URL, read ahead, and the full decode.
+
+    A fetch may answer this instead of the decoded page, so that the next request is on the
+    wire while this page decodes (the server builds one while the client decodes the other).
+    """
+
+    next_url: str | None
+    decode: Callable[[], Any]
+
+
+# After the key: the JSON string value, escapes and all. Inside a JSON string a bare '"' cannot
+# occur, so '"NextPage"' followed by ':' is a key, never part of a value.
+_STRING_VALUE = re.compile(rb'\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+@dataclass(frozen=True, slots=True)
 class V3Paging:
     """``limit``/``offset`` with a ``NextPage`` URL; ``items`` names the field holding them."""
 
@@ -81,6 +102,20 @@ class V3Paging:
 
     def items_of(self, page: Any) -> list[Any]:
         return _items_of(page, self.items, self.fallback)
+
+    def next_url_in(self, body: bytes) -> str | None:
+        """``NextPage`` read straight from a JSON answer, or None: a hint checked after decoding."""
+        at = body.rfind(b'"NextPage"')
+        if at < 0:
+            return None
+        found = _STRING_VALUE.match(body, at + len(b'"NextPage"'))
+        if found is None:
+            return None
+        try:
+            url = msgspec.json.decode(found.group(1))
+        except msgspec.DecodeError:
+            return None
+        return url if isinstance(url, str) and url else None
 
     def after(self, page: Any, request: PageRequest, count: int) -> PageRequest | None:
         next_url = getattr(page, self.next_field, None)
@@ -257,12 +292,25 @@ class AsyncPaginator(Generic[T]):
         number = seen = 0
         try:
             while task is not None:
-                data = await task
+                answer = await task
                 task = None
+                ahead: PageRequest | None = None
+                if isinstance(answer, Unread):
+                    if answer.next_url and self.prefetch > 0 and self.max_items is None:
+                        ahead = PageRequest(answer.next_url, None)
+                        task = asyncio.ensure_future(self.fetch(ahead))
+                        await _let_start(task)
+                    data = answer.decode()
+                else:
+                    data = answer
                 items = style.items_of(data)
                 seen += len(items)
                 following = style.after(data, request, len(items))
-                if following is not None and self.prefetch > 0 and self._wants(seen):
+                if task is not None and following != ahead:
+                    await _cancel(task)  # the read-ahead guessed wrong: the decode decides
+                    task = None
+                if (task is None and following is not None and self.prefetch > 0
+                        and self._wants(seen)):
                     task = asyncio.ensure_future(self.fetch(following))
                     await _let_start(task)
                 if items:

@@ -21,8 +21,9 @@ from uuid import UUID
 
 import msgspec
 
+from . import _codec
 from ._errors import ValidationError
-from ._paging import AsyncPaginator, PageRequest, PagingStyle
+from ._paging import AsyncPaginator, PageRequest, PagingStyle, Unread, V3Paging
 
 if TYPE_CHECKING:
     from ._client import ConcurClient, WireFormat
@@ -190,14 +191,12 @@ class Resource:
         wire_format = op.wire_format(wire_format)
 
         async def fetch(request: PageRequest) -> Any:
-            return await client.request(
-                "GET",
-                request.url,
-                params=request.params,
-                response_type=page_type,
-                wire_format=wire_format,
-                family=op.family,
+            body, fmt = await client.fetch_page(
+                request.url, params=request.params, wire_format=wire_format, family=op.family
             )
+            if isinstance(style, V3Paging) and fmt == "json":
+                return Unread(style.next_url_in(body), lambda: _codec.decode(body, page_type, fmt))
+            return _codec.decode(body, page_type, fmt)
 
         return AsyncPaginator(
             fetch,

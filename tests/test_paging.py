@@ -27,7 +27,14 @@ from concur_async import (
     ValidationError,
 )
 from concur_async._model import V3Struct, V4Struct
-from concur_async._paging import OffsetPaging, StartLimitPaging, UntilEmptyPaging, V3Paging
+from concur_async._paging import (
+    OffsetPaging,
+    PageRequest,
+    StartLimitPaging,
+    Unread,
+    UntilEmptyPaging,
+    V3Paging,
+)
 from concur_async._resource import Operation, Resource
 
 if TYPE_CHECKING:
@@ -721,3 +728,60 @@ async def test_full_stream_over_real_sockets_leaves_nothing_behind(
         session = client.session
     assert session.closed
     assert await leftover_tasks(baseline) == set()
+
+
+# -- reading NextPage ahead of the decode ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        (b'{"Items": [], "NextPage": "https://h/p?offset=a%22b"}', "https://h/p?offset=a%22b"),
+        (b'{"NextPage" :  "https://h/\\"q\\\\", "Items": []}', 'https://h/"q\\'),
+        (b'{"Items": [{"Name": "NextPage"}], "NextPage": null}', None),
+        (b'{"Items": [], "NextPage": ""}', None),
+        (b'{"Items": []}', None),
+        (b'{"Items": [], "NextPage": "unterminated', None),
+    ],
+)
+def test_next_page_is_read_from_the_raw_answer(body: bytes, found: str | None) -> None:
+    assert V3Paging().next_url_in(body) == found
+
+
+async def test_the_next_request_leaves_before_this_page_is_decoded() -> None:
+    events: list[str] = []
+
+    async def fetch(request: PageRequest) -> Any:
+        events.append(f"fetch {request.url}")
+        n = int(request.url.rsplit("/", 1)[1])
+        await asyncio.sleep(0)
+
+        def decode() -> ThingPage:
+            events.append(f"decode {n}")
+            nxt = f"/p/{n + 1}" if n < 2 else None
+            return ThingPage(items=[Thing(id=n)], next_page=nxt)
+
+        return Unread(f"/p/{n + 1}" if n < 2 else None, decode)
+
+    paginator: AsyncPaginator[Thing] = AsyncPaginator(fetch, V3Paging(), "/p/0")
+    assert [t.id async for t in paginator] == [0, 1, 2]
+    assert events.index("fetch /p/1") < events.index("decode 0")
+    assert events.index("fetch /p/2") < events.index("decode 1")
+
+
+async def test_a_wrong_read_ahead_is_dropped_and_the_decoded_next_page_followed() -> None:
+    fetched: list[str] = []
+
+    async def fetch(request: PageRequest) -> Any:
+        fetched.append(request.url)
+        if request.url == "/wrong":
+            await asyncio.sleep(10)  # cancelled, never read
+        n = int(request.url.rsplit("/", 1)[1])
+        page = ThingPage(items=[Thing(id=n)], next_page="/p/1" if n == 0 else None)
+        return Unread("/wrong" if n == 0 else None, lambda: page)
+
+    baseline = set(asyncio.all_tasks())
+    paginator: AsyncPaginator[Thing] = AsyncPaginator(fetch, V3Paging(), "/p/0")
+    assert [t.id async for t in paginator] == [0, 1]
+    assert fetched == ["/p/0", "/wrong", "/p/1"]
+    assert not {t for t in asyncio.all_tasks() if t not in baseline and not t.done()}
