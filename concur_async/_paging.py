@@ -217,6 +217,11 @@ class AsyncPaginator(Generic[T]):
     page_size: int | None = None
     max_items: int | None = None
     prefetch: int = 2
+    #: Streams opened inside ``async with``; held strongly so that a ``break`` cannot hand
+    #: them to the garbage collector before the block's end closes them.
+    _streams: set[AsyncGenerator[Any, None]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.prefetch < 0:
@@ -233,13 +238,37 @@ class AsyncPaginator(Generic[T]):
             self.page_size = self.max_items
 
     def __aiter__(self) -> AsyncGenerator[T, None]:
-        return self._items()
+        return self._track(self._items())
+
+    async def __aenter__(self) -> AsyncPaginator[T]:
+        if self._streams is None:
+            self._streams = set()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close every stream opened inside ``async with paginator:``, cancelling prefetches.
+
+        A consumer that stops early (``break``, an error, a cancelled task) outside such a
+        block leaves its stream to the event loop, which closes it a turn later; inside it the
+        block's end closes it at once, connections released before the next line runs.
+        """
+        streams, self._streams = self._streams, None
+        for stream in streams or ():
+            await stream.aclose()
+
+    def _track(self, stream: AsyncGenerator[R, None]) -> AsyncGenerator[R, None]:
+        if self._streams is not None:
+            self._streams.add(stream)
+        return stream
 
     async def _items(self) -> AsyncGenerator[T, None]:
         remaining = self.max_items
         if remaining == 0:
             return
-        pages = self.pages()
+        pages = self._pages()
         try:
             async for page in pages:
                 for item in page.items:
@@ -252,7 +281,7 @@ class AsyncPaginator(Generic[T]):
             await pages.aclose()
 
     async def first_page(self) -> Page[T]:
-        pages = self.pages()
+        pages = self._pages()
         try:
             async for page in pages:
                 return page
@@ -275,11 +304,21 @@ class AsyncPaginator(Generic[T]):
         """``fn(item)`` for each item, ``concurrency`` at a time, results in item order."""
         return ordered_map(self, fn, concurrency=concurrency)
 
+    def _capped(self, items: list[Any], seen: int) -> list[Any]:
+        """The page's items that ``max_items`` still lets through."""
+        if self.max_items is None:
+            return items
+        return items[: max(self.max_items - seen, 0)]
+
     def _wants(self, offset: int) -> bool:
         """Whether items from ``offset`` on may be read: prefetch stops at ``max_items``."""
         return self.max_items is None or offset < self.max_items
 
     def pages(self) -> AsyncGenerator[Page[T], None]:
+        """Stream whole pages: their typed items and the decoded answer they came in."""
+        return self._track(self._pages())
+
+    def _pages(self) -> AsyncGenerator[Page[T], None]:
         first = self.style.first(self.url, self.params, self.page_size)
         if isinstance(self.style, OffsetPaging | StartLimitPaging):
             return self._indexed_pages(self.style, first)
@@ -303,9 +342,11 @@ class AsyncPaginator(Generic[T]):
                     data = answer.decode()
                 else:
                     data = answer
-                items = style.items_of(data)
+                items = self._capped(style.items_of(data), seen)
                 seen += len(items)
                 following = style.after(data, request, len(items))
+                if not self._wants(seen):
+                    following = None
                 if task is not None and following != ahead:
                     await _cancel(task)  # the read-ahead guessed wrong: the decode decides
                     task = None
@@ -342,9 +383,12 @@ class AsyncPaginator(Generic[T]):
             items = style.items_of(data)
             size = self.page_size or len(items)
             total = style.total(data)
-            index, number = size, 0
+            index, number, seen = size, 0, 0
             while True:
                 more = bool(items) and len(items) >= size
+                items = self._capped(items, seen)
+                seen += len(items)
+                more = more and self._wants(seen)
                 if more:
                     # The next pages are requested before this one is handed over, so they
                     # arrive while the caller is still busy with it.

@@ -433,6 +433,31 @@ async def test_max_items(concur: MockConcur, style: str) -> None:
     assert got == list(range(15))
 
 
+@pytest.mark.parametrize("style", STYLES)
+async def test_max_items_caps_pages_too(concur: MockConcur, style: str) -> None:
+    served = _serve(concur, style, 100)
+    async with concur.client() as client:
+        pages = [p async for p in _list(Things(client), style, max_items=15).pages()]
+    assert [len(p.items) for p in pages] == [10, 5]
+    assert len(served.indexes) <= 2 + (1 if style in ("offset", "start_limit") else 0)
+
+
+@pytest.mark.parametrize("style", STYLES)
+async def test_closing_the_paginator_stops_its_streams_at_once(
+    concur: MockConcur, style: str
+) -> None:
+    _serve(concur, style, 100)
+    baseline = set(asyncio.all_tasks())
+    async with concur.client() as client:
+        async with _list(Things(client), style, prefetch=3) as things:
+            async for _thing in things:
+                break  # the stream is left suspended: only the paginator can close it now
+        # No turn of the loop has passed: the prefetches are already gone.
+        assert not {t for t in asyncio.all_tasks() if t not in baseline and not t.done()}
+        assert client.session.connector is not None
+        assert not client.session.connector._acquired  # type: ignore[attr-defined]
+
+
 async def test_max_items_smaller_than_a_page_asks_for_no_more(concur: MockConcur) -> None:
     served = serve_v3(concur, 100)
     async with concur.client() as client:
