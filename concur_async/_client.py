@@ -8,10 +8,9 @@ import time
 from collections.abc import AsyncIterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from ipaddress import ip_address
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 import anyio
@@ -23,15 +22,21 @@ from ._errors import (
     APIError,
     AuthenticationError,
     ConfigurationError,
-    ResponseTooLargeError,
     TransportError,
-    error_for_status,
-    parse_error_body,
+    api_error,
     redact_url,
-    scrub,
 )
 from ._limits import DEFAULT_FAMILY_LIMITS, Limiter, RateLimit, parse_retry_after
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy
+from ._transport import (
+    CONCUR_SUFFIX,
+    Exchange,
+    clean_params,
+    describe,
+    exchange,
+    is_loopback,
+    origin,
+)
 from .hooks import EventHooks, Hooks, RequestEvent, ResponseEvent
 
 if TYPE_CHECKING:
@@ -57,8 +62,6 @@ _FAMILIES = (
     "invoice", "expense", "common", "insights", "budget", "travel_request", "invoice_pay",
     "purchase_request", "quick_expense",
 )
-_MAX_REDIRECTS = 5
-_TRUSTED_SUFFIX = ".concursolutions.com"
 
 
 @dataclass(slots=True)
@@ -69,26 +72,6 @@ class ClientStats:
     retries: int = 0
     rate_limited: int = 0
     token_refreshes: int = 0
-
-
-def _is_loopback(host: str | None) -> bool:
-    if host in (None, ""):
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    try:
-        parts = urlsplit(url)
-        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme)
-    except ValueError:  # an impossible port: the origin of nothing, trusted by no rule
-        return "", "", None
-    return parts.scheme, (parts.hostname or "").lower(), port
 
 
 class ConcurClient:
@@ -153,7 +136,7 @@ class ConcurClient:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigurationError(f"{name} must be an absolute http(s) URL")
-        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
             # Tokens travel in headers: plain HTTP is only tolerated on this machine.
             raise ConfigurationError(f"{name} must use https unless it is a loopback address")
         if parts.username or parts.password or parts.query:
@@ -304,11 +287,11 @@ class ConcurClient:
 
     def trusts(self, url: str) -> bool:
         """Whether ``url`` may receive this client's token."""
-        scheme, host, port = _origin(url)
+        scheme, host, port = origin(url)
         for own in (self.base_url, self.api_base_url, self.token_url):
-            if (scheme, host, port) == _origin(own):
+            if (scheme, host, port) == origin(own):
                 return True
-        return scheme == "https" and host.endswith(_TRUSTED_SUFFIX)
+        return scheme == "https" and host.endswith(CONCUR_SUFFIX)
 
     def _accepts_geolocation(self, url: str) -> bool:
         """Whether a token answer's ``geolocation`` may become the API base URL: Concur's own
@@ -316,12 +299,12 @@ class ConcurClient:
         parts = urlsplit(url)
         if parts.username or parts.password or parts.query or parts.fragment:
             return False
-        scheme, host, port = _origin(url)
-        if scheme == "https" and host.endswith(_TRUSTED_SUFFIX):
+        scheme, host, port = origin(url)
+        if scheme == "https" and host.endswith(CONCUR_SUFFIX):
             return True
-        if scheme in ("http", "https") and _is_loopback(host):
+        if scheme in ("http", "https") and is_loopback(host):
             return True
-        return (scheme, host, port) == _origin(self.base_url)
+        return (scheme, host, port) == origin(self.base_url)
 
     def resolve(self, url: str) -> str:
         """An absolute URL for ``url``: a path joins the API base; a full URL must be trusted."""
@@ -414,7 +397,7 @@ class ConcurClient:
         resp_body, resp_type = await self._send(
             method,
             url,
-            params=_clean_params(params),
+            params=clean_params(params),
             data=data,
             headers=send_headers,
             idempotent=method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
@@ -447,7 +430,7 @@ class ConcurClient:
         body, content_type = await self._send(
             "GET",
             url,
-            params=_clean_params(params),
+            params=clean_params(params),
             data=None,
             headers={"Accept": _MEDIA[fmt]},
             idempotent=True,
@@ -502,7 +485,7 @@ class ConcurClient:
             else:
                 if status < 300:
                     return body, resp_headers.get("Content-Type", "")
-                error = _api_error(
+                error = api_error(
                     status, body, resp_headers, method, final_url, hide=(token.access_token,)
                 )
                 if status == 401 and not reauthenticated and self._auth.refreshable:
@@ -529,7 +512,7 @@ class ConcurClient:
             self.stats.retries += 1
             log.debug(
                 "retrying %s %s after %s (attempt %d of %d, waiting %.2fs)",
-                method, redact_url(url), _describe(error), attempt + 1, policy.max_attempts, delay,
+                method, redact_url(url), describe(error), attempt + 1, policy.max_attempts, delay,
             )
             await anyio.sleep(delay)
 
@@ -544,7 +527,7 @@ class ConcurClient:
         access_token: str,
         attempt: int,
         family: str | None,
-    ) -> tuple[int, bytes, Mapping[str, str], str]:
+    ) -> Exchange:
         """One attempt: the exchange, its debug log line, and the event hooks around it."""
         event: RequestEvent | None = None
         if self._hooks:
@@ -553,14 +536,15 @@ class ConcurClient:
             headers = event.headers
         sent = time.monotonic()
         try:
-            status, body, resp_headers, final_url = await self._exchange(
-                session, method, url, params, data, headers, access_token
+            status, body, resp_headers, final_url = await exchange(
+                session, method, url, params=params, data=data, headers=headers,
+                access_token=access_token, trusts=self.trusts, max_bytes=self.max_response_bytes,
             )
         except (TransportError, APIError) as exc:
             elapsed = time.monotonic() - sent
             log.debug(
                 "%s %s failed: %s (attempt %d, %.3fs)",
-                method, redact_url(url), _describe(exc), attempt, elapsed,
+                method, redact_url(url), describe(exc), attempt, elapsed,
             )
             if event is not None:
                 # An APIError here was answered, but with a body over the size cap.
@@ -581,108 +565,3 @@ class ConcurClient:
                 event, status, elapsed, correlation_id=correlation_id, headers=resp_headers
             ))
         return status, body, resp_headers, final_url
-
-    async def _exchange(
-        self,
-        session: aiohttp.ClientSession,
-        method: str,
-        url: str,
-        params: dict[str, str] | None,
-        data: Any,
-        headers: dict[str, str],
-        access_token: str,
-    ) -> tuple[int, bytes, Mapping[str, str], str]:
-        """One HTTP exchange, following redirects by hand so a token never leaves its origin."""
-        for _ in range(_MAX_REDIRECTS + 1):
-            send = dict(headers)
-            if self.trusts(url):
-                send["Authorization"] = f"Bearer {access_token}"
-            try:
-                async with session.request(
-                    method, url, params=params, data=data, headers=send, allow_redirects=False
-                ) as resp:
-                    if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
-                        url = urljoin(url, resp.headers["Location"])
-                        params = None  # the Location names the full target
-                        if resp.status == 303:
-                            method, data = "GET", None
-                        continue
-                    body = await self._read_capped(resp, method, url)
-                    return resp.status, body, resp.headers, url
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                raise TransportError(
-                    _describe(exc), method=method, url=redact_url(url)
-                ) from None
-        raise TransportError("too many redirects", method=method, url=redact_url(url))
-
-    async def _read_capped(self, resp: aiohttp.ClientResponse, method: str, url: str) -> bytes:
-        cap = self.max_response_bytes
-        length = resp.content_length
-        if length is not None and length > cap:
-            raise _too_large(resp, method, url, cap)
-        encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
-        if length is not None and encoding in ("", "identity"):
-            return await resp.read()
-        # Unannounced or compressed: the length says nothing of what decompression yields
-        # (a gzip bomb), so the decoded bytes are counted as they come.
-        chunks = bytearray()
-        async for chunk in resp.content.iter_any():
-            chunks += chunk
-            if len(chunks) > cap:
-                raise _too_large(resp, method, url, cap)
-        return bytes(chunks)
-
-
-def _too_large(
-    resp: aiohttp.ClientResponse, method: str, url: str, cap: int
-) -> ResponseTooLargeError:
-    return ResponseTooLargeError(
-        f"response larger than max_response_bytes ({cap})",
-        status=resp.status,
-        method=method,
-        url=redact_url(url),
-        correlation_id=resp.headers.get("concur-correlationid"),
-    )
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, APIError):
-        return f"HTTP {exc.status}"
-    if isinstance(exc, TransportError):
-        return exc.message
-    if isinstance(exc, TimeoutError):
-        return "timed out"
-    return type(exc).__name__
-
-
-def _api_error(
-    status: int, body: bytes, headers: Mapping[str, str], method: str, url: str,
-    *, hide: Sequence[str] = (),
-) -> APIError:
-    code, message, details = parse_error_body(body)
-    return error_for_status(status)(
-        scrub(message or f"HTTP {status}", hide),
-        status=status,
-        code=None if code is None else scrub(code, hide),
-        details=tuple(scrub(d, hide) for d in details),
-        method=method,
-        url=redact_url(url),
-        correlation_id=headers.get("concur-correlationid"),
-    )
-
-
-def _clean_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
-    """Drop unset parameters and spell values as Concur expects (``true``, not ``True``)."""
-    if not params:
-        return None
-    out: dict[str, str] = {}
-    for key, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            out[key] = "true" if value else "false"
-        elif isinstance(value, (list, tuple)):
-            out[key] = ",".join(str(v) for v in value)
-        else:
-            out[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return out or None

@@ -27,6 +27,7 @@ __all__ = [
     "ServerError",
     "TransportError",
     "ValidationError",
+    "api_error",
     "error_for_status",
     "parse_error_body",
     "redact_url",
@@ -152,6 +153,24 @@ def redact_url(url: str) -> str:
     except ValueError:  # an impossible port or bracket: nothing of it is worth repeating
         return "<unparseable URL>"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def api_error(
+    status: int, body: bytes, headers: Mapping[str, str], method: str, url: str,
+    *, hide: Iterable[str] = (),
+) -> APIError:
+    """The error for a refused call: its class by status, its fields from Concur's body."""
+    hide = tuple(hide)
+    code, message, details = parse_error_body(body)
+    return error_for_status(status)(
+        scrub(message or f"HTTP {status}", hide),
+        status=status,
+        code=None if code is None else scrub(code, hide),
+        details=tuple(scrub(d, hide) for d in details),
+        method=method,
+        url=redact_url(url),
+        correlation_id=headers.get("concur-correlationid"),
+    )
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
