@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from concur_async import ConcurClient
-from concur_async.invoice.vendors import Vendor
+from concur_async.invoice.vendors import Vendor, VendorCollection
 from concur_async.testing import LocalConcur
 
 
@@ -62,22 +62,18 @@ async def main(vendor_count: int, batch: int) -> int:
             updated = await client.invoice.vendors.update(
                 [_with_city(v, "St. Paul") for v in new_vendors(batch)]
             )
-        failed = [
-            status
-            for answer in (created, updated)
-            for vendor in answer.vendor or []
-            for status in vendor.status_list or []
-            if (status.type or "").lower() == "error"
-        ]
+        refused = {name: _refused(answer) for name, answer in (("create", created),
+                                                               ("update", updated))}
+        failed = [item for items_ in refused.values() for item in items_]
         seconds = time.perf_counter() - started
-        table = Table(title="concur-async demo (against LocalConcur, a local test double)")
+        table = Table(title="concur-async demo")
         table.add_column("what")
         table.add_column("value", justify="right")
         for label, value in (
             ("vendors streamed", f"{items:,}"),
             ("pages", f"{pages:,}"),
-            ("vendors created", f"{len(created.vendor or []) - len(failed):,}"),
-            ("vendors updated", f"{len(updated.vendor or []):,}"),
+            ("vendors created", f"{len(created.vendor or []) - len(refused['create']):,}"),
+            ("vendors updated", f"{len(updated.vendor or []) - len(refused['update']):,}"),
             ("failed items", f"{len(failed):,}"),
             ("HTTP requests", f"{client.stats.requests:,}"),
             ("retries", f"{client.stats.retries:,}"),
@@ -85,8 +81,22 @@ async def main(vendor_count: int, batch: int) -> int:
             ("seconds", f"{seconds:.2f}"),
         ):
             table.add_row(label, value)
-        Console().print(table)
+        out = Console()
+        out.print("Ran against LocalConcur, a local test double of Concur's API (not SAP Concur).")
+        out.print(table)
+        for line in failed:  # a 200 answer can still refuse vendors one by one
+            console.print(f"[red]refused[/red] {line}")
     return 1 if failed or items != vendor_count else 0
+
+
+def _refused(answer: VendorCollection) -> list[str]:
+    """Each vendor the batch refused, with Concur's code and message."""
+    return [
+        f"{vendor.vendor_code}|{vendor.address_code}: [{status.code}] {status.message}"
+        for vendor in answer.vendor or []
+        for status in vendor.status_list or []
+        if (status.type or "").lower() == "error"
+    ]
 
 
 def _with_city(vendor: Vendor, city: str) -> Vendor:
