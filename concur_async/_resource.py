@@ -24,6 +24,7 @@ import msgspec
 from . import _codec
 from ._errors import ValidationError
 from ._paging import AsyncPaginator, PageRequest, PagingStyle, Unread, V3Paging
+from ._upload import Upload
 
 if TYPE_CHECKING:
     from ._client import ConcurClient, WireFormat
@@ -87,7 +88,9 @@ class _ArgumentCheck:
     def _build(self) -> list[tuple[str, Any]]:
         hints = get_type_hints(self._fn, include_extras=True)
         hints.pop("return", None)
-        return [(name, hint) for name, hint in hints.items() if name != "self"]
+        # An upload is checked where its first bytes are read (image_body), not by msgspec.
+        return [(name, hint) for name, hint in hints.items()
+                if name != "self" and hint != Upload]
 
     def __call__(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         if self._plan is None:

@@ -99,7 +99,7 @@ class Placeholders:
         if isinstance(hint, type) and issubclass(hint, msgspec.Struct):
             return self.struct(hint)
         simple: dict[Any, Any] = {
-            str: self.text, int: lambda: 1, bool: lambda: True, bytes: lambda: b"data",
+            str: self.text, int: lambda: 1, bool: lambda: True, bytes: lambda: PNG,
             Decimal: lambda: Decimal("1.5"), dt.date: lambda: dt.date(2024, 1, 31),
             dt.datetime: lambda: dt.datetime(2024, 1, 31, 12, 0, 0), Any: self.text,
         }
@@ -109,6 +109,10 @@ class Placeholders:
         hints = get_type_hints(cls, include_extras=True)
         required = {f.name: self(hints[f.name]) for f in msgspec.structs.fields(cls) if f.required}
         return cls(**required)
+
+
+#: The smallest receipt image the SDK accepts: PNG by its first bytes.
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
 
 def call_arguments(method: Any) -> tuple[list[Any], dict[str, Any]]:
@@ -124,6 +128,8 @@ def call_arguments(method: Any) -> tuple[list[Any], dict[str, Any]]:
             kwargs[name] = 0
         elif name == "page_size":
             kwargs[name] = 1
+        elif name in ("content_type", "image_type"):
+            kwargs[name] = "image/png"
         elif param.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
             args.append(fill(hints[name]))
         else:

@@ -289,8 +289,12 @@ def _method(spec: dict[str, Any], op: _Op, writer: StructWriter, shadowed: bool)
     if any(a.where == "header" for a in required + optional):
         headers = [f'"{a.wire}": {a.name}' for a in required + optional if a.where == "header"]
         lines += wrap("headers = {", headers, "}", 8)
+    if any(a.where == "content" for a in positional):
+        # Checked and typed from its first bytes before anything is sent.
+        lines.append("        content, media = await _upload.image_body(image, "
+                     "content_type=content_type)")
     if any(a.where == "form" for a in positional):
-        lines += _form_lines(positional, writer)
+        lines += _form_lines(positional, data, writer)
     if paging:
         lines += wrap("return self._paginate(", args, ")", 8)
     elif returns == "None":
@@ -320,13 +324,15 @@ def _body_args(
             if part["type"] == "ref":
                 args.append(_Arg("body", writer.annotation(part, ""), None, part["name"], "form"))
             else:
-                args.append(_Arg("image", "bytes", None, part["name"], "form"))
+                writer.imports.add("..", "_upload")
+                args.append(_Arg("image", "_upload.Upload", None, part["name"], "form"))
         keyword = [_Arg("filename", "str", '"receipt"', "", "form-option"),
-                   _Arg("image_type", "str", '"image/jpeg"', "", "form-option")]
+                   _Arg("image_type", "str | None", "None", "", "form-option")]
         return args, keyword
     if body.get("type") == "binary":
-        return ([_Arg("image", "bytes", None, "", "content")],
-                [_Arg("content_type", "str", None, "", "content-type")])
+        writer.imports.add("..", "_upload")
+        return ([_Arg("image", "_upload.Upload", None, "", "content")],
+                [_Arg("content_type", "str | None", "None", "", "content-type")])
     if body.get("schema"):
         annotation = writer.use(body["schema"])
         if body.get("array"):
@@ -386,12 +392,12 @@ def _call_args(
         elif arg.where == "json":
             out.append(f"json={arg.name}")
         elif arg.where == "content":
-            out.append(f"content={arg.name}")
+            out.append("content=content")
     if any(a.where == "form" for a in args):
         out.append("content=form")
     headers = [a for a in args if a.where == "header"]
     if any(a.where == "content-type" for a in args):
-        out.append('headers={"Content-Type": content_type}')
+        out.append('headers={"Content-Type": media}')
     elif headers:
         out.append("headers={k: v for k, v in headers.items() if v is not None}")
     if paging:
@@ -418,10 +424,16 @@ def _style(paging: dict[str, Any]) -> str:
     return f'{name}(items="{items}")'
 
 
-def _form_lines(args: list[_Arg], writer: StructWriter) -> list[str]:
+def _form_lines(args: list[_Arg], data: dict[str, Any], writer: StructWriter) -> list[str]:
     writer.imports.add("aiohttp")
     writer.imports.add("..", "_codec")
-    lines = ["        form = aiohttp.FormData()"]
+    lines = []
+    for part in data["request_body"]["parts"]:
+        if part["type"] != "ref":
+            limit = _size_limit(part.get("description", ""))
+            lines += wrap("content, media = await _upload.image_body(",
+                          ["image", "content_type=image_type", f"max_bytes={limit}"], ")", 8)
+    lines.append("        form = aiohttp.FormData()")
     for arg in args:
         if arg.name == "body":
             # The JSON part is encoded like any JSON body (amounts stay numbers).
@@ -429,7 +441,13 @@ def _form_lines(args: list[_Arg], writer: StructWriter) -> list[str]:
             lines += wrap("form.add_field(", [f'"{arg.wire}"', document,
                                               'content_type="application/json"'], ")", 8)
         else:
-            lines += wrap("form.add_field(", [f'"{arg.wire}"', arg.name, "filename=filename",
-                                              "content_type=image_type"], ")", 8)
+            lines += wrap("form.add_field(", [f'"{arg.wire}"', "content", "filename=filename",
+                                              "content_type=media"], ")", 8)
     return lines
+
+
+def _size_limit(description: str) -> str:
+    """The documented upload limit (``Max image size supported - 5MB``) as a byte count."""
+    found = re.search(r"max\w* \w+ size[^0-9]*(\d+)\s*MB", description, re.IGNORECASE)
+    return f"{int(found.group(1))} * 2**20" if found else "None"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import msgspec
 
+from .. import _upload
 from .._model import V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
@@ -92,18 +93,19 @@ class ReceiptImages(Resource):
     @CREATE.serves
     async def create(
         self,
-        image: bytes,
+        image: _upload.Upload,
         *,
-        content_type: str,
+        content_type: str | None = None,
         user: str | None = None,
     ) -> ReceiptImage:
         """Upload a receipt image (image or PDF bytes)."""
+        content, media = await _upload.image_body(image, content_type=content_type)
         return await self._call(
             CREATE,
             ReceiptImage,
             params={"user": user},
-            content=image,
-            headers={"Content-Type": content_type},
+            content=content,
+            headers={"Content-Type": media},
         )
 
     @GET.serves
@@ -114,20 +116,21 @@ class ReceiptImages(Resource):
     @APPEND.serves
     async def append(
         self,
-        image: bytes,
+        image: _upload.Upload,
         *,
         id: str,
-        content_type: str,
+        content_type: str | None = None,
         user: str | None = None,
     ) -> None:
         """Append an image to a receipt; Concur merges them into one PDF."""
+        content, media = await _upload.image_body(image, content_type=content_type)
         await self._call(
             APPEND,
             bytes,
             path_params={"id": id},
             params={"user": user},
-            content=image,
-            headers={"Content-Type": content_type},
+            content=content,
+            headers={"Content-Type": media},
         )
 
     @DELETE.serves

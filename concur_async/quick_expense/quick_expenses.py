@@ -12,7 +12,7 @@ from typing import Literal
 
 import aiohttp
 
-from .. import _codec
+from .. import _codec, _upload
 from .._model import V4Struct
 from .._resource import Operation, Resource
 
@@ -109,24 +109,29 @@ class QuickExpenses(Resource):
     async def create_with_image(
         self,
         body: QuickExpenseRequest,
-        image: bytes,
+        image: _upload.Upload,
         *,
         user_id: str,
         context_type: ContextType,
         filename: str = "receipt",
-        image_type: str = "image/jpeg",
+        image_type: str | None = None,
         concur_correlationid: str | None = None,
         accept_language: str | None = None,
     ) -> NewQuickExpenseResponse:
         """Record a quick expense with its receipt image."""
         headers = {"concur-correlationid": concur_correlationid, "accept-language": accept_language}
+        content, media = await _upload.image_body(
+            image,
+            content_type=image_type,
+            max_bytes=5 * 2**20,
+        )
         form = aiohttp.FormData()
         form.add_field(
             "quickExpenseRequest",
             _codec.encode(body, "json").decode(),
             content_type="application/json",
         )
-        form.add_field("fileContent", image, filename=filename, content_type=image_type)
+        form.add_field("fileContent", content, filename=filename, content_type=media)
         return await self._call(
             CREATE_WITH_IMAGE,
             NewQuickExpenseResponse,
