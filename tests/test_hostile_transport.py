@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiohttp import web
+from conftest import loopback_server
 
 from concur_async import ConcurClient, DecodeError, StaticToken, ValidationError
 from concur_async._errors import ResponseTooLargeError
@@ -64,16 +65,8 @@ async def spy() -> AsyncIterator[tuple[str, list[str]]]:
         hits.append(request.path)
         return web.Response(text='<!ENTITY x "pwned">', content_type="application/xml")
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", record)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}", hits
-    finally:
-        await runner.cleanup()
+    async with loopback_server(record) as base:
+        yield base, hits
 
 
 @dataclass
@@ -98,17 +91,8 @@ async def answering() -> AsyncIterator[Answering]:
             return await handler(request)
         return server.answers[request.path]
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server.base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
+    async with loopback_server(answer) as server.base:
         yield server
-    finally:
-        await runner.cleanup()
 
 
 XML = "application/xml"

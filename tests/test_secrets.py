@@ -25,6 +25,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from conftest import loopback_server
 
 from concur_async import (
     AuthenticationError,
@@ -69,17 +70,8 @@ async def recorder() -> AsyncIterator[Recorder]:
             return route(request)
         return web.json_response({"Vendor": [], "NextPage": None})
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", record)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server.base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
+    async with loopback_server(record) as server.base:
         yield server
-    finally:
-        await runner.cleanup()
 
 
 # -- where the token goes -------------------------------------------------------------------------
@@ -121,17 +113,8 @@ async def origin(recorder: Recorder) -> AsyncIterator[Recorder]:
             })
         return web.json_response({})
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    home.base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
+    async with loopback_server(handle) as home.base:
         yield home
-    finally:
-        await runner.cleanup()
 
 
 def _redirect(status: int, location: str) -> web.HTTPException:
