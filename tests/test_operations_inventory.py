@@ -14,6 +14,7 @@ import inspect
 import json
 import re
 import types
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
@@ -72,12 +73,16 @@ def test_the_spec_covers_the_inventory() -> None:
 
 
 class Placeholders:
-    """A value for every parameter; strings are numbered so the path shows which went where."""
+    """A value for every parameter; strings are numbered so the path shows which went where
+    (or made by ``text``: the integration tests use fresh UUIDs, valid ids naming nothing)."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: Callable[[], str] | None = None) -> None:
         self.count = 0
+        self._text = text
 
     def text(self) -> str:
+        if self._text is not None:
+            return self._text()
         self.count += 1
         return f"p{self.count}"
 

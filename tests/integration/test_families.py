@@ -13,15 +13,12 @@ nothing or is refused; never a decode error, a 405 or a 500. The per-family file
 
 from __future__ import annotations
 
-import datetime as dt
 import inspect
-import types
 import uuid
-from decimal import Decimal
-from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 
-import msgspec
 import pytest
+from test_operations_inventory import Placeholders
 
 import concur_async
 from concur_async import APIError, ConcurClient
@@ -33,30 +30,7 @@ pytestmark = pytest.mark.integration
 OPERATIONS = concur_async.operations()
 
 
-def placeholder(hint: Any) -> Any:
-    """A value of type ``hint``: a fresh UUID for text (a valid v4 id that names nothing)."""
-    origin = get_origin(hint)
-    if origin is Annotated:
-        base, *metas = get_args(hint)
-        value = placeholder(base)
-        limits = [m.max_length for m in metas if isinstance(m, msgspec.Meta) and m.max_length]
-        return value[: min(limits)] if limits and isinstance(value, str) else value
-    if origin in (Union, types.UnionType):
-        return placeholder(next(a for a in get_args(hint) if a is not type(None)))
-    if origin is Literal:
-        return get_args(hint)[0]
-    if origin is list:
-        return [placeholder(get_args(hint)[0])]
-    if isinstance(hint, type) and issubclass(hint, msgspec.Struct):
-        fields = get_type_hints(hint, include_extras=True)
-        return hint(**{f.name: placeholder(fields[f.name])
-                       for f in msgspec.structs.fields(hint) if f.required})
-    simple: dict[Any, Any] = {
-        str: lambda: str(uuid.uuid4()), int: lambda: 1, bool: lambda: True,
-        bytes: lambda: b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, Decimal: lambda: Decimal("1.50"),
-        dt.date: lambda: dt.date(2025, 1, 31), dt.datetime: lambda: dt.datetime(2025, 1, 31, 12),
-    }
-    return simple[hint]()
+placeholder = Placeholders(text=lambda: str(uuid.uuid4()))
 
 
 def arguments(method: Any) -> tuple[list[Any], dict[str, Any]]:
