@@ -26,6 +26,7 @@ from ._errors import (
     redact_url,
     scrub,
 )
+from ._transport import read_capped
 
 __all__ = [
     "ClientCredentialsGrant",
@@ -38,6 +39,9 @@ __all__ = [
 ]
 
 log = logging.getLogger("concur_async.auth")
+
+#: A token answer is a few hundred bytes; anything near this is not one.
+_TOKEN_BODY_CAP = 1 * 2**20
 
 #: Refresh this long (or a tenth of the lifetime, if shorter) before ``expires_in`` runs out,
 #: so no request races the expiry.
@@ -239,16 +243,23 @@ class TokenManager:
         url = self._url()
         log.debug("requesting token (grant_type=%s) from %s", form["grant_type"], redact_url(url))
         try:
+            # Never redirected: the form carries the secrets, and a 307 would resend it as is.
             async with session.post(
-                url, data=form, headers={"Accept": "application/json"}
+                url, data=form, headers={"Accept": "application/json"}, allow_redirects=False
             ) as resp:
-                body = await resp.read()
+                body = await read_capped(resp, "POST", url, _TOKEN_BODY_CAP)
                 status = resp.status
                 correlation = resp.headers.get("concur-correlationid")
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TransportError(
                 f"token request failed: {type(exc).__name__}", method="POST", url=redact_url(url)
             ) from None
+        if 300 <= status < 400:
+            raise AuthenticationError(
+                f"the token endpoint answered a redirect (HTTP {status}); the credentials were "
+                "not sent on: configure token_url with the final address",
+                status=status, method="POST", url=redact_url(url), correlation_id=correlation,
+            )
         if status != 200:
             code, message, details = parse_error_body(body)
             hide = [form[k] for k in ("client_secret", "password", "refresh_token") if k in form]

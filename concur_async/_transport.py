@@ -23,6 +23,7 @@ __all__ = [
     "exchange",
     "is_loopback",
     "origin",
+    "read_capped",
 ]
 
 #: Hosts under Concur's own domain may receive a token (over HTTPS): data centres, NextPage.
@@ -81,16 +82,17 @@ async def exchange(
                     if resp.status == 303:
                         method, data = "GET", None
                     continue
-                body = await _read_capped(resp, method, url, max_bytes)
+                body = await read_capped(resp, method, url, max_bytes)
                 return resp.status, body, resp.headers, url
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TransportError(describe(exc), method=method, url=redact_url(url)) from None
     raise TransportError("too many redirects", method=method, url=redact_url(url))
 
 
-async def _read_capped(
+async def read_capped(
     resp: aiohttp.ClientResponse, method: str, url: str, cap: int
 ) -> bytes:
+    """The body, refused with ResponseTooLargeError past ``cap`` bytes without reading it all."""
     length = resp.content_length
     if length is not None and length > cap:
         raise _too_large(resp, method, url, cap)

@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 import time
 import types
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 from aioresponses import CallbackResult, aioresponses
 from aioresponses import core as aioresponses_core
 from multidict import CIMultiDict
@@ -32,22 +30,6 @@ TOKEN_PATH = "/oauth2/v0/token"
 FAST_RETRY = RetryPolicy(
     max_attempts=3, backoff_base=0.001, backoff_max=0.005, default_retry_after=0.01
 )
-
-
-@asynccontextmanager
-async def loopback_server(
-    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
-) -> AsyncIterator[str]:
-    """A real HTTP server on 127.0.0.1 answering every path with ``handler``; yields its URL."""
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
 
 
 class _Response(aiohttp.ClientResponse):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from aiohttp import web
-from conftest import loopback_server
+from servers import loopback_server
 
 from concur_async import ConcurClient, DecodeError, StaticToken, ValidationError
 from concur_async._errors import ResponseTooLargeError

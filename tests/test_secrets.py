@@ -25,7 +25,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from conftest import loopback_server
+from servers import loopback_server
 
 from concur_async import (
     AuthenticationError,
@@ -35,6 +35,7 @@ from concur_async import (
     ConfigurationError,
     PasswordGrant,
     RefreshTokenGrant,
+    ResponseTooLargeError,
     RetryPolicy,
     StaticToken,
     Token,
@@ -345,3 +346,35 @@ async def test_secrets_a_server_echoes_back_are_blanked_in_errors(origin: Record
     assert PASSWORD not in text
     assert "rejected" in text  # the rest of the message is kept
     assert USER in text
+
+
+async def test_a_redirecting_token_endpoint_never_gets_the_form_resent() -> None:
+    elsewhere: list[str] = []
+
+    async def steal(request: web.Request) -> web.StreamResponse:
+        elsewhere.append(await request.text())
+        return web.json_response({"access_token": "stolen", "expires_in": 3600})
+
+    async with loopback_server(steal) as thief:
+
+        async def redirect(request: web.Request) -> web.StreamResponse:
+            raise web.HTTPTemporaryRedirect(f"{thief}/oauth2/v0/token")
+
+        async with loopback_server(redirect) as base:
+            grant = RefreshTokenGrant("id", "shh-secret", "refresh-me")
+            async with ConcurClient(base_url=base, auth=grant) as client:
+                with pytest.raises(AuthenticationError, match="redirect") as refused:
+                    await client.request("GET", "/api/v3.1/invoice/vendors")
+    assert elsewhere == []
+    assert "shh-secret" not in str(refused.value)
+
+
+async def test_an_oversized_token_answer_is_refused_unread() -> None:
+    async def huge(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=b"{" + b" " * (2 * 2**20) + b"}", content_type="application/json")
+
+    async with loopback_server(huge) as base:
+        grant = ClientCredentialsGrant("id", "shh-secret")
+        async with ConcurClient(base_url=base, auth=grant) as client:
+            with pytest.raises(ResponseTooLargeError):
+                await client.request("GET", "/api/v3.1/invoice/vendors")
