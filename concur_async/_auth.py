@@ -261,7 +261,7 @@ class TokenManager:
                 status=status, method="POST", url=redact_url(url), correlation_id=correlation,
             )
         if status != 200:
-            code, message, details = parse_error_body(body)
+            code, message, details, _ = parse_error_body(body)
             hide = [form[k] for k in ("client_secret", "password", "refresh_token") if k in form]
             raise AuthenticationError(
                 scrub(message or "token request refused", hide),

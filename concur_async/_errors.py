@@ -10,7 +10,7 @@ reduces all of them to a code and a message so that callers see one ``APIError``
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
@@ -28,6 +28,7 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "api_error",
+    "ErrorBody",
     "error_for_status",
     "parse_error_body",
     "redact_url",
@@ -161,15 +162,18 @@ def api_error(
 ) -> APIError:
     """The error for a refused call: its class by status, its fields from Concur's body."""
     hide = tuple(hide)
-    code, message, details = parse_error_body(body)
+    parsed = parse_error_body(body)
     return error_for_status(status)(
-        scrub(message or f"HTTP {status}", hide),
+        scrub(parsed.message or f"HTTP {status}", hide),
         status=status,
-        code=None if code is None else scrub(code, hide),
-        details=tuple(scrub(d, hide) for d in details),
+        code=None if parsed.code is None else scrub(parsed.code, hide),
+        details=tuple(scrub(d, hide) for d in parsed.details),
         method=method,
         url=redact_url(url),
-        correlation_id=headers.get("concur-correlationid"),
+        # Concur's error bodies name the error instance; the header, when sent, is the same id.
+        correlation_id=headers.get("concur-correlationid") or (
+            None if parsed.error_id is None else scrub(parsed.error_id, hide)
+        ),
     )
 
 
@@ -182,29 +186,39 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-def parse_error_body(body: bytes) -> tuple[str | None, str | None, tuple[str, ...]]:
-    """(code, message, details) from any of Concur's error shapes; Nones when unrecognised."""
+class ErrorBody(NamedTuple):
+    """What an error body says: Concur's code (never an instance id), message, details, and the
+    id of this occurrence (v3 ``Id``, Quick Expense ``errorId``) for Concur support."""
+
+    code: str | None = None
+    message: str | None = None
+    details: tuple[str, ...] = ()
+    error_id: str | None = None
+
+
+def parse_error_body(body: bytes) -> ErrorBody:
+    """Any of Concur's error shapes, read; empty fields when unrecognised. Never raises."""
     text = body.strip()
     if not text:
-        return None, None, ()
+        return ErrorBody()
     if text[:1] == b"<":
         return _parse_xml_error(text)
     try:
         data = msgspec.json.decode(text)
     except (msgspec.DecodeError, UnicodeDecodeError):
-        return None, text[:200].decode("utf-8", "replace"), ()
+        return ErrorBody(message=text[:200].decode("utf-8", "replace"))
     except RecursionError:  # nested past msgspec's depth: no message worth showing
-        return None, None, ()
+        return ErrorBody()
     if isinstance(data, Mapping):
         return _parse_json_error(data)
-    return None, None, ()
+    return ErrorBody()
 
 
 def _s(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-_CODE_KEYS = ("errorId", "errorCode", "ErrorCode", "code", "Code", "exception")
+_CODE_KEYS = ("errorCode", "ErrorCode", "code", "Code", "exception")
 _MESSAGE_KEYS = ("errorMessage", "ErrorMessage", "message", "Message", "error_description")
 
 
@@ -224,48 +238,45 @@ def _detail(item: Any) -> str:
     return f"{where}: {what}" if where else what
 
 
-def _parse_json_error(data: Mapping[str, Any]) -> tuple[str | None, str | None, tuple[str, ...]]:
+def _parse_json_error(data: Mapping[str, Any]) -> ErrorBody:
     error = data.get("Error")
     if isinstance(error, Mapping):  # v3
-        return _first(error, ("Code", "Id")), _s(error.get("Message")), ()
+        return ErrorBody(_first(error, ("Code", "ErrorCode")), _s(error.get("Message")),
+                         error_id=_s(error.get("Id")))
     error = data.get("error")
     if isinstance(error, str):  # token endpoint: the numeric code is the precise one
         code = data.get("code")
-        return (str(code) if code is not None else error), _s(
-            data.get("error_description") or error
-        ), ()
+        return ErrorBody(str(code) if code is not None else error,
+                         _s(data.get("error_description") or error))
     if isinstance(error, Mapping):  # Purchase Request v4
         path = error.get("dataPath")
-        return _first(error, _CODE_KEYS), _first(error, _MESSAGE_KEYS), (
-            (f"at {path}",) if path else ()
-        )
+        return ErrorBody(_first(error, _CODE_KEYS), _first(error, _MESSAGE_KEYS),
+                         (f"at {path}",) if path else ())
     listed = data.get("errorMessageList")
     if isinstance(listed, list) and listed:  # Budget v4
         first = listed[0] if isinstance(listed[0], Mapping) else {}
-        return (
-            _first(first, _CODE_KEYS),
-            _first(first, _MESSAGE_KEYS),
-            tuple(_detail(m) for m in listed[1:]),
-        )
+        return ErrorBody(_first(first, _CODE_KEYS), _first(first, _MESSAGE_KEYS),
+                         tuple(_detail(m) for m in listed[1:]))
     details: tuple[str, ...] = ()
     for key in ("validationErrors", "errors"):  # Quick Expense, Travel Request
         items = data.get(key)
         if isinstance(items, list):
             details += tuple(d for d in (_detail(i) for i in items) if d)
-    return _first(data, _CODE_KEYS), _first(data, _MESSAGE_KEYS), details
+    return ErrorBody(_first(data, _CODE_KEYS), _first(data, _MESSAGE_KEYS), details,
+                     _s(data.get("errorId")))
 
 
-def _parse_xml_error(text: bytes) -> tuple[str | None, str | None, tuple[str, ...]]:
+def _parse_xml_error(text: bytes) -> ErrorBody:
     # The stdlib parser suffices here: error bodies are tiny, and a DOCTYPE is refused
     # up front so no entity is ever expanded.
     if b"<!DOCTYPE" in text.upper() or b"<!ENTITY" in text.upper():
-        return None, None, ()
+        return ErrorBody()
     from xml.etree import ElementTree
 
     try:
         root = ElementTree.fromstring(text)  # noqa: S314 - DOCTYPE refused above
     except (ElementTree.ParseError, LookupError):  # LookupError: an unknown encoding named
-        return None, None, ()
+        return ErrorBody()
 
     def find(name: str) -> str | None:
         for el in root.iter():
@@ -273,6 +284,5 @@ def _parse_xml_error(text: bytes) -> tuple[str | None, str | None, tuple[str, ..
                 return el.text.strip()
         return None
 
-    return find("Code") or find("Id") or find("ErrorCode"), find("Message") or find(
-        "ErrorMessage"
-    ), ()
+    return ErrorBody(find("Code") or find("ErrorCode"), find("Message") or find("ErrorMessage"),
+                     error_id=find("Id"))

@@ -43,7 +43,7 @@ CASES: list[tuple[str, int, str, bytes, type[APIError], str | None, str, tuple[s
         "application/json",
         b'{"Error": {"Message": "Report not found", "Server-Time": "2024-05-01T10:00:00",'
         b' "Id": "A1B2C3"}}',
-        NotFoundError, "A1B2C3", "Report not found", (),
+        NotFoundError, None, "Report not found", (),
     ),
     (
         "v3 xml",
@@ -51,7 +51,7 @@ CASES: list[tuple[str, int, str, bytes, type[APIError], str | None, str, tuple[s
         XML,
         b"<?xml version='1.0' encoding='utf-8'?><Error><Message>Invalid VendorCode</Message>"
         b"<Server-Time>2024-05-01T10:00:00</Server-Time><Id>X9</Id></Error>",
-        ValidationError, "X9", "Invalid VendorCode", (),
+        ValidationError, None, "Invalid VendorCode", (),
     ),
     (
         "v3 xml with namespace",
@@ -59,7 +59,7 @@ CASES: list[tuple[str, int, str, bytes, type[APIError], str | None, str, tuple[s
         XML,
         b'<Error xmlns="http://www.concursolutions.com/api/error/2011/02">'
         b"<Message>Not authorized for this company</Message><Id>N1</Id></Error>",
-        AuthenticationError, "N1", "Not authorized for this company", (),
+        AuthenticationError, None, "Not authorized for this company", (),
     ),
     (
         "budget errorMessageList",
@@ -77,7 +77,7 @@ CASES: list[tuple[str, int, str, bytes, type[APIError], str | None, str, tuple[s
         b' "path": "/quickexpense/v4/users/u/context/TRAVELER/quickexpenses",'
         b' "timestamp": "2016-10-04T00:53:25.931+0000", "validationErrors":'
         b' [{"source": "transactionAmount.value", "message": "must not be null"}]}',
-        ValidationError, "e-77", "Validation failed",
+        ValidationError, None, "Validation failed",
         ("transactionAmount.value: must not be null",),
     ),
     (
@@ -150,6 +150,25 @@ async def test_error_shapes_become_api_errors_with_their_fields(
     assert message in text
     assert "corr-1234" in text
     assert "q-SECRET-1" not in text
+
+
+@pytest.mark.parametrize(
+    ("body", "error_id"),
+    [(CASES[0][3], "A1B2C3"), (CASES[1][3], "X9"), (CASES[4][3], "e-77")],
+    ids=["v3 json", "v3 xml", "quick expense"],
+)
+async def test_an_error_instance_id_is_never_a_code_but_identifies_the_error(
+    concur: MockConcur, body: bytes, error_id: str
+) -> None:
+    # Concur's v3 "Id" and Quick Expense's "errorId" name this occurrence, not a kind of error:
+    # with no correlation header, they are what support needs.
+    concur.route("GET", PATH, concur.reply(body=body, status=400,
+                                           content_type="application/json"))
+    async with concur.client(retry=NO_RETRY) as client:
+        with pytest.raises(APIError) as info:
+            await client.request("GET", PATH)
+    assert info.value.code is None
+    assert info.value.correlation_id == error_id
 
 
 async def test_token_error_is_an_authentication_error_with_its_fields(concur: MockConcur) -> None:

@@ -232,10 +232,11 @@ def test_mutated_documents_are_decoded_or_refused(
 @example(b"[" * 50_000 + b"]" * 50_000)
 @example(b'{"Error": {"Message": "\x80"}}')  # not UTF-8
 def test_error_bodies_are_parsed_or_ignored_never_raised(body: bytes) -> None:
-    code, message, details = parse_error_body(body)
+    code, message, details, error_id = parse_error_body(body)
     assert code is None or isinstance(code, str)
     assert message is None or isinstance(message, str)
     assert all(isinstance(d, str) for d in details)
+    assert error_id is None or isinstance(error_id, str)
 
 
 # -- a fixed sweep: every response type, both formats, the usual suspects --------------------------

@@ -336,7 +336,7 @@ async def test_secrets_a_server_echoes_back_are_blanked_in_errors(origin: Record
             await client.request("GET", "/echo")
     assert "at-SECRET-origin" not in every_text(echoed.value)
     assert "***" in echoed.value.message
-    assert echoed.value.code == "Bearer ***"
+    assert echoed.value.correlation_id == "Bearer ***"  # the echo sat in the error's Id
     grant = PasswordGrant("echo", "cs-SECRET-8", USER, PASSWORD)
     async with ConcurClient(auth=grant, base_url=origin.base) as client:
         with pytest.raises(AuthenticationError) as refused:

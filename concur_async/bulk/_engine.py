@@ -9,7 +9,6 @@ An authentication or configuration error stops the whole sync: no record could s
 from __future__ import annotations
 
 import random
-import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -58,7 +57,6 @@ TRANSIENT: tuple[type[ConcurError], ...] = (
 #: Failures no record can get past: they end the sync.
 FATAL: tuple[type[ConcurError], ...] = (AuthenticationError, ConfigurationError)
 
-_OPAQUE_ID = re.compile(r"[0-9A-Fa-f-]{16,}")
 
 ProgressCallback = Callable[[SyncProgress], None]
 
@@ -118,10 +116,8 @@ def failure_from_error(
     """A ``FailedRecord`` for a record whose request raised ``exc``."""
     generic = next((t for k, t in _TRANSIENT_MEANING.items() if isinstance(exc, k)), None)
     if isinstance(exc, APIError):
-        # A v3 error body names no code, only the error's ``Id``, which the core's parser
-        # falls back to; an instance id says nothing about the failure, the status does.
-        has_code = exc.code is not None and not _OPAQUE_ID.fullmatch(exc.code)
-        code = exc.code if has_code else f"HTTP {exc.status}"
+        # A v3 error body names no code (only the occurrence's Id): the status says what failed.
+        code = exc.code if exc.code is not None else f"HTTP {exc.status}"
         meaning = (describe(exc.code) if describe else None) or generic or exc.message
         return FailedRecord(key, action, code=code, meaning=meaning, message=str(exc),
                             retried=retried)
