@@ -94,6 +94,7 @@ class ConcurClient:
         wire_format: WireFormat = "json",
         timeout: float = 60.0,
         connect_timeout: float = 10.0,
+        trust_env: bool = False,
         retry: RetryPolicy | None = None,
         on_token_refresh: TokenCallback | None = None,
         trace_configs: Sequence[aiohttp.TraceConfig] = (),
@@ -123,6 +124,7 @@ class ConcurClient:
             accept_geolocation=self._accepts_geolocation,
         )
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
+        self._trust_env = trust_env
         self._trace_configs = list(trace_configs)
         self._hooks = Hooks(event_hooks)
         self._user_agent = user_agent
@@ -166,19 +168,31 @@ class ConcurClient:
     ) -> None:
         await self.aclose()
 
-    def with_options(self, *, wire_format: WireFormat | None = None) -> ConcurClient:
+    def with_options(
+        self,
+        *,
+        wire_format: WireFormat | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> ConcurClient:
         """This client with other defaults, e.g. ``client.with_options(wire_format="xml")``.
 
         The view shares the owner's session, token, limits and stats; closing it closes nothing.
+        ``timeout`` replaces the per-request total time; ``retry`` the retry policy.
         """
         if wire_format is not None and wire_format not in _MEDIA:
             raise ConfigurationError(f"wire_format must be 'json' or 'xml', not {wire_format!r}")
+        if timeout is not None and timeout <= 0:
+            raise ConfigurationError("timeout must be positive")
         view = copy.copy(self)
         # Families are cached per client; the view's must call back into the view.
         for name in _FAMILIES:
             view.__dict__.pop(name, None)
         view._owner = self._owner or self
         view.wire_format = wire_format or self.wire_format
+        view.retry = retry or self.retry
+        if timeout is not None:
+            view._timeout = aiohttp.ClientTimeout(total=timeout, connect=self._timeout.connect)
         return view
 
     async def open(self) -> None:
@@ -194,6 +208,7 @@ class ConcurClient:
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=self._timeout,
+                trust_env=self._trust_env,
                 trace_configs=self._trace_configs or None,
                 headers={"User-Agent": self._user_agent},
                 auto_decompress=True,
@@ -539,6 +554,7 @@ class ConcurClient:
             status, body, resp_headers, final_url = await exchange(
                 session, method, url, params=params, data=data, headers=headers,
                 access_token=access_token, trusts=self.trusts, max_bytes=self.max_response_bytes,
+                limits=self._timeout,
             )
         except (TransportError, APIError) as exc:
             elapsed = time.monotonic() - sent

@@ -66,15 +66,20 @@ async def exchange(
     access_token: str,
     trusts: Callable[[str], bool],
     max_bytes: int,
+    limits: aiohttp.ClientTimeout | None = None,
 ) -> Exchange:
-    """One HTTP exchange; the token goes only to the hops that ``trusts`` names."""
+    """One HTTP exchange; the token goes only to the hops that ``trusts`` names.
+
+    ``limits`` are aiohttp's time limits for this exchange (the session's when None).
+    """
     for _ in range(MAX_REDIRECTS + 1):
         send = dict(headers)
         if trusts(url):
             send["Authorization"] = f"Bearer {access_token}"
         try:
             async with session.request(
-                method, url, params=params, data=data, headers=send, allow_redirects=False
+                method, url, params=params, data=data, headers=send, allow_redirects=False,
+                timeout=limits or session.timeout,
             ) as resp:
                 if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
                     url = urljoin(url, resp.headers["Location"])

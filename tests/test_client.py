@@ -238,3 +238,24 @@ async def test_an_xml_client_still_speaks_json_to_the_v4_apis(concur: MockConcur
         got = await client.budget.categories.get(id="C1")
     assert got.name == "Travel"
     assert route.hits[0].headers["Accept"] == "application/json"
+
+
+async def test_with_options_timeout_and_retry_apply_to_the_view_only() -> None:
+    from concur_async import RetryPolicy, TransportError
+    from concur_async.testing import LocalConcur
+
+    async with LocalConcur(vendors=5, latency_ms=200) as concur, concur.client() as client:
+        await client.invoice.vendors.list().collect()  # the token, and a slow page that is fine
+        hasty = client.with_options(timeout=0.05, retry=RetryPolicy(max_attempts=1))
+        with pytest.raises(TransportError, match="timed out"):
+            await hasty.invoice.vendors.list().collect()
+        assert len(await client.invoice.vendors.list().collect()) == 5
+    with pytest.raises(ConfigurationError, match="timeout"):
+        client.with_options(timeout=0)
+
+
+async def test_proxies_from_the_environment_only_when_asked(concur: MockConcur) -> None:
+    async with concur.client() as client:
+        assert not client.session.trust_env
+    async with concur.client(trust_env=True) as client:
+        assert client.session.trust_env
