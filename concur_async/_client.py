@@ -23,6 +23,7 @@ from ._errors import (
     AuthenticationError,
     ConfigurationError,
     TransportError,
+    ValidationError,
     api_error,
     redact_url,
 )
@@ -345,6 +346,7 @@ class ConcurClient:
         response_type: type[T],
         params: Mapping[str, Any] | None = ...,
         json: Any = ...,
+        xml: msgspec.Struct | bytes | str | None = ...,
         body: msgspec.Struct | None = ...,
         root: str | None = ...,
         content: bytes | AsyncIterable[bytes] | aiohttp.FormData | None = ...,
@@ -363,6 +365,7 @@ class ConcurClient:
         response_type: None = ...,
         params: Mapping[str, Any] | None = ...,
         json: Any = ...,
+        xml: msgspec.Struct | bytes | str | None = ...,
         body: msgspec.Struct | None = ...,
         root: str | None = ...,
         content: bytes | AsyncIterable[bytes] | aiohttp.FormData | None = ...,
@@ -380,6 +383,7 @@ class ConcurClient:
         response_type: type[Any] | None = None,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        xml: msgspec.Struct | bytes | str | None = None,
         body: msgspec.Struct | None = None,
         root: str | None = None,
         content: bytes | AsyncIterable[bytes] | aiohttp.FormData | None = None,
@@ -392,11 +396,15 @@ class ConcurClient:
 
         ``url`` is a path under the API base URL or a full URL on a trusted host. ``body`` is a
         struct encoded in the wire format (``root`` names the XML root element); ``json`` any
-        JSON-able value; ``content`` raw bytes or a form. ``response_type`` is the struct to
-        decode into, ``bytes`` for the raw body, or None for plain JSON values.
+        JSON-able value; ``xml`` a struct sent as XML, or an XML document as text or bytes (the
+        answer is then asked for in XML too); ``content`` raw bytes or a form. At most one of
+        them. ``response_type`` is the struct to decode into, ``bytes`` for the raw body, or None
+        for plain JSON values.
         """
+        if sum(part is not None for part in (body, json, xml, content)) > 1:
+            raise ValidationError("a request has one body: give body, json, xml or content")
         method = method.upper()
-        fmt: WireFormat = wire_format or self.wire_format
+        fmt: WireFormat = wire_format or ("xml" if xml is not None else self.wire_format)
         send_headers = {"Accept": _MEDIA[fmt] if response_type is not bytes else "*/*"}
         data: Any = None
         if body is not None:
@@ -405,6 +413,12 @@ class ConcurClient:
         elif json is not None:
             data = _codec.encode(json, "json")
             send_headers["Content-Type"] = _MEDIA["json"]
+        elif xml is not None:
+            if isinstance(xml, msgspec.Struct):
+                data = _codec.encode(xml, "xml", root=root)
+            else:
+                data = xml.encode() if isinstance(xml, str) else xml
+            send_headers["Content-Type"] = _MEDIA["xml"]
         elif content is not None:
             data = content
         if headers:

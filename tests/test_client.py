@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from conftest import MockConcur
 
 REPORTS = "/api/v3.0/expense/reports"
+XML_MEDIA = "application/xml"
 
 
 class Report(V3Struct):
@@ -259,3 +260,30 @@ async def test_proxies_from_the_environment_only_when_asked(concur: MockConcur) 
         assert not client.session.trust_env
     async with concur.client(trust_env=True) as client:
         assert client.session.trust_env
+
+
+@pytest.mark.parametrize("how", ["struct", "text", "bytes"])
+async def test_xml_argument_sends_xml_and_asks_for_it(concur: MockConcur, how: str) -> None:
+    answer = b"<Report><ID>R9</ID><Name>Trip</Name></Report>"
+    created = concur.route("POST", REPORTS, concur.reply(body=answer, content_type=XML_MEDIA))
+    document = {
+        "struct": Report(id="R1", name="Trip"),
+        "text": "<Report><ID>R1</ID><Name>Trip</Name></Report>",
+        "bytes": b"<Report><ID>R1</ID><Name>Trip</Name></Report>",
+    }[how]
+    async with concur.client() as client:
+        got = await client.request("POST", REPORTS, xml=document, root="Report",
+                                   response_type=Report)
+    assert got == Report(id="R9", name="Trip")
+    hit = created.hits[0]
+    assert hit.headers["Content-Type"] == hit.headers["Accept"] == XML_MEDIA
+    assert b"<ID>R1</ID>" in hit.data
+
+
+async def test_two_bodies_are_refused_before_sending(concur: MockConcur) -> None:
+    from concur_async import ValidationError
+
+    async with concur.client() as client:
+        with pytest.raises(ValidationError, match="one body"):
+            await client.request("POST", REPORTS, json={"a": 1}, xml=b"<a/>")
+    assert concur.requests_sent == 0
