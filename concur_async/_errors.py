@@ -275,7 +275,8 @@ def _parse_xml_error(text: bytes) -> ErrorBody:
 
     try:
         root = ElementTree.fromstring(text)  # noqa: S314 - DOCTYPE refused above
-    except (ElementTree.ParseError, LookupError):  # LookupError: an unknown encoding named
+    # LookupError: an unknown encoding named; ValueError: one expat cannot read (UTF-7).
+    except (ElementTree.ParseError, LookupError, ValueError):
         return ErrorBody()
 
     def find(name: str) -> str | None:
