@@ -203,7 +203,8 @@ def test_every_command_has_help(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONCUR_CLIENT_SECRET", "client-secret-6f1e")
     runner = CliRunner()
     for command in ([], ["vendors"], ["vendors", "export"], ["vendors", "sync"],
-                    ["purchase-orders"], ["purchase-orders", "sync"]):
+                    ["purchase-orders"], ["purchase-orders", "sync"],
+                    ["purchase-order-receipts"], ["purchase-order-receipts", "sync"]):
         done = runner.invoke(app, [*command, "--help"], prog_name="concur-async")
         assert done.exit_code == 0, (command, done.output)
         assert "Usage: concur-async" in done.output
@@ -451,3 +452,31 @@ def test_progress_bar_draws_each_phase_on_a_terminal_and_nothing_otherwise() -> 
     assert table(printed.getvalue()) == {
         "unchanged": "0", "created": "3", "updated": "0", "deleted": "0", "failed": "1",
         "resumed": "2", "seconds": "0.50", "requests": "7"}
+
+
+async def test_purchase_order_receipts_sync_from_csv(tmp_path: Path) -> None:
+    orders = tmp_path / "pos.jsonl"
+    orders.write_text("\n".join(json.dumps(purchase_order(f"PO-{i}")) for i in (1, 2)) + "\n")
+    receipts = tmp_path / "receipts.csv"
+    receipts.write_text(
+        "PurchaseOrderNumber,LineItemExternalID,GoodsReceiptNumber,ReceivedQuantity,ReceivedDate\n"
+        "PO-1,PO-1-1,GR1,2,2024-05-03\n"
+        "PO-2,PO-2-1,GR2,1,2024-05-03\n"
+        "PO-9,PO-9-1,GR9,1,2024-05-03\n"
+    )
+    async with LocalConcur() as concur:
+        concur.state.vendors.add([{"VendorCode": "VEN1", "AddressCode": "VEN1ADDR1",
+                                   "CountryCode": "US", "CurrencyCode": "USD"}])
+        url = concur.base_url
+        made = await cli("purchase-orders", "sync", orders, "--json", "--base-url", url)
+        first = await cli("purchase-order-receipts", "sync", receipts, "--json", "--base-url", url)
+        again = await cli("purchase-order-receipts", "sync", receipts, "--json", "--base-url", url)
+    assert made.returncode == 0, made.stderr
+    assert first.returncode == 1  # PO-9 does not exist
+    assert (summary(first)["created"], summary(first)["failed"]) == (2, 1)
+    assert (summary(again)["unchanged"], summary(again)["created"]) == (2, 0)
+    [failure] = [json.loads(line) for line in
+                 (tmp_path / "receipts.csv.failures.jsonl").read_text().splitlines()]
+    assert failure["key"] == "PO-9|PO-9-1|GR9"
+    assert failure["code"] == "1000"
+    assert failure["meaning"]

@@ -1,4 +1,4 @@
-"""The ``concur-async`` command: vendors export and sync, purchase orders sync.
+"""The ``concur-async`` command: vendors export and sync; purchase orders and receipts sync.
 
 Exit status: 0 when every record went through, 1 when some failed (they are written to the
 failures file) or Concur refused the run, 2 for a wrong command line, configuration or input
@@ -12,9 +12,9 @@ import csv
 import functools
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Literal, ParamSpec, TypeVar
+from typing import Annotated, Any, Literal, ParamSpec, TypeVar
 
 import msgspec
 import typer
@@ -22,7 +22,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from .._client import DEFAULT_BASE_URL, ConcurClient
-from ..bulk import SyncReport, sync_purchase_orders, sync_vendors
+from ..bulk import (
+    SyncReport,
+    sync_purchase_order_receipts,
+    sync_purchase_orders,
+    sync_vendors,
+)
 from ._connect import Connection, run
 from ._console import (
     EXIT_FAILED,
@@ -35,9 +40,11 @@ from ._console import (
 from ._records import (
     VENDOR_COLUMNS,
     FileFormat,
+    RecordFile,
     atomic_output,
     output_format,
     purchase_order_file,
+    receipt_file,
     vendor_file,
     vendor_row,
     without_server_fields,
@@ -50,7 +57,7 @@ R = TypeVar("R")
 
 app = typer.Typer(
     name="concur-async",
-    help="Export and sync SAP Concur vendors and purchase orders.\n\n"
+    help="Export and sync SAP Concur vendors, purchase orders and their receipts.\n\n"
     "Credentials come from the environment (preferred: flags show in the process list): "
     "CONCUR_CLIENT_ID, CONCUR_CLIENT_SECRET and CONCUR_REFRESH_TOKEN, or CONCUR_USERNAME and "
     "CONCUR_PASSWORD for the password grant.",
@@ -67,7 +74,12 @@ purchase_orders_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(vendors_app, name="vendors")
+receipts_app = typer.Typer(
+    help="Purchase order receipts (Purchase Order Receipts v3.0): sync from CSV or JSONL.",
+    no_args_is_help=True,
+)
 app.add_typer(purchase_orders_app, name="purchase-orders")
+app.add_typer(receipts_app, name="purchase-order-receipts")
 
 _CONN = "Connection (environment variables preferred for secrets)"
 _FILTER = "Filters"
@@ -190,6 +202,26 @@ def _finish(report: SyncReport, *, what: str, source: Path, failures: Path | Non
                        exit_code=EXIT_FAILED)
 
 
+def _sync(
+    connection: Connection,
+    records: RecordFile[Any],
+    syncer: Callable[..., Awaitable[SyncReport]],
+    *,
+    what: str,
+    checkpoint: Path | None,
+    failures: Path | None,
+    quiet: bool,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Run one sync command: records in, progress on stderr, the summary out."""
+    with SyncProgressBar(error_console(), quiet=quiet, what=what) as bar:
+        report = run(connection, lambda client: syncer(
+            client, records.records(), checkpoint=checkpoint, on_progress=bar, **options,
+        ), on_interrupt=_resume_hint(checkpoint))
+    _finish(report, what=what, source=records.path, failures=failures, as_json=as_json)
+
+
 # -- vendors -------------------------------------------------------------------------------
 
 
@@ -309,13 +341,9 @@ def vendors_sync(
     records = vendor_file(file, fmt)
     if delete_missing and records.count == 0:
         raise CliError(f"{file.name} lists no vendors: --delete-missing would delete them all")
-    with SyncProgressBar(error_console(), quiet=quiet, what="vendors") as bar:
-        report = run(connection, lambda client: sync_vendors(
-            client, records.records(), delete_missing=delete_missing, dry_run=dry_run,
-            concurrency=concurrency, batch_size=batch_size, checkpoint=checkpoint,
-            on_progress=bar,
-        ), on_interrupt=_resume_hint(checkpoint))
-    _finish(report, what="vendors", source=file, failures=failures, as_json=as_json)
+    _sync(connection, records, sync_vendors, what="vendors", checkpoint=checkpoint,
+          failures=failures, quiet=quiet, as_json=as_json, delete_missing=delete_missing,
+          dry_run=dry_run, concurrency=concurrency, batch_size=batch_size)
 
 
 # -- purchase orders -----------------------------------------------------------------------
@@ -346,10 +374,42 @@ def purchase_orders_sync(
                              refresh_token_file, username, password, access_token,
                              concurrency=concurrency)
     _check_directories(checkpoint, failures)
-    records = purchase_order_file(file)
-    with SyncProgressBar(error_console(), quiet=quiet, what="purchase orders") as bar:
-        report = run(connection, lambda client: sync_purchase_orders(
-            client, records.records(), dry_run=dry_run, concurrency=concurrency,
-            checkpoint=checkpoint, on_progress=bar,
-        ), on_interrupt=_resume_hint(checkpoint))
-    _finish(report, what="purchase orders", source=file, failures=failures, as_json=as_json)
+    _sync(connection, purchase_order_file(file), sync_purchase_orders,
+          what="purchase orders", checkpoint=checkpoint, failures=failures, quiet=quiet,
+          as_json=as_json, dry_run=dry_run, concurrency=concurrency)
+
+
+# -- purchase order receipts -----------------------------------------------------------------
+
+
+@receipts_app.command("sync")
+@_reported
+def receipts_sync(
+    file: InputFile,
+    fmt: Annotated[FileFormat | None, typer.Option(
+        "--format", "-f", show_default=False,
+        help="csv or jsonl (default: from the file's extension).")] = None,
+    dry_run: DryRun = False,
+    concurrency: Annotated[int, typer.Option(min=1, max=256,
+                                             help="Receipts in flight.")] = 32,
+    checkpoint: Checkpoint = None,
+    failures: Failures = None,
+    quiet: Quiet = False,
+    as_json: JsonSummary = False,
+    base_url: BaseUrl = DEFAULT_BASE_URL, token_url: TokenUrl = None,
+    client_id: ClientId = None, client_secret: ClientSecret = None,
+    refresh_token: RefreshToken = None, refresh_token_file: RefreshTokenFile = None,
+    username: Username = None, password: Password = None, access_token: AccessToken = None,
+) -> None:
+    """Create or update the goods receipts in FILE (CSV or JSONL, one receipt a row).
+
+    Columns as Concur spells them (PurchaseOrderNumber, LineItemExternalID,
+    GoodsReceiptNumber, ReceivedQuantity, ReceivedDate, ...); keyed by the first three.
+    """
+    connection = _connection(base_url, token_url, client_id, client_secret, refresh_token,
+                             refresh_token_file, username, password, access_token,
+                             concurrency=concurrency)
+    _check_directories(checkpoint, failures)
+    _sync(connection, receipt_file(file, fmt), sync_purchase_order_receipts,
+          what="receipts", checkpoint=checkpoint, failures=failures, quiet=quiet,
+          as_json=as_json, dry_run=dry_run, concurrency=concurrency)

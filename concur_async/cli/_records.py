@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import os
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from typing import IO, Any, Generic, Literal, TypeVar
 import msgspec
 import msgspec.inspect as mi
 
+from ..invoice.purchase_order_receipts import PurchaseOrderReceipt
 from ..invoice.purchase_orders import PurchaseOrder
 from ..invoice.vendor_models import Vendor
 from ._console import CliError
@@ -50,8 +52,10 @@ _EXTENSIONS: dict[str, FileFormat] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".c
 _JSON = msgspec.json.Decoder(float_hook=Decimal)
 
 
+@functools.cache
 def _scalar_columns(struct: type[msgspec.Struct]) -> tuple[str, ...]:
-    """The wire names of the fields a CSV cell can hold (lists and nested structs cannot)."""
+    """The wire names of the fields a CSV cell can hold (lists and nested structs cannot),
+    vendors' keys first."""
     info = mi.type_info(struct)
     assert isinstance(info, mi.StructType)
     names = []
@@ -62,7 +66,8 @@ def _scalar_columns(struct: type[msgspec.Struct]) -> tuple[str, ...]:
         ):
             continue
         names.append(field.encode_name)
-    return (*_KEY_COLUMNS, *(n for n in names if n not in _KEY_COLUMNS))
+    first = [k for k in _KEY_COLUMNS if k in names]
+    return (*first, *(n for n in names if n not in first))
 
 
 VENDOR_COLUMNS = _scalar_columns(Vendor)
@@ -147,7 +152,7 @@ def _read(
     """(line number, record) pairs; a record that cannot be read raises CliError."""
     info = mi.type_info(struct)
     with path.open("r", encoding="utf-8-sig", newline="") as stream:
-        rows = _csv_rows(stream, path) if fmt == "csv" else _jsonl_rows(stream, path)
+        rows = _csv_rows(stream, path, struct) if fmt == "csv" else _jsonl_rows(stream, path)
         for line, data in rows:
             if check is not None:
                 problems = unknown_fields(data, info)
@@ -176,15 +181,18 @@ def _jsonl_rows(stream: IO[str], path: Path) -> Iterator[tuple[int, Any]]:
         yield number, data
 
 
-def _csv_rows(stream: IO[str], path: Path) -> Iterator[tuple[int, Any]]:
+def _csv_rows(
+    stream: IO[str], path: Path, struct: type[msgspec.Struct]
+) -> Iterator[tuple[int, Any]]:
     reader = csv.reader(stream)
     header = next(reader, None)
     if not header:
         return
-    unknown = [name for name in header if name not in VENDOR_COLUMNS]
+    columns = _scalar_columns(struct)
+    unknown = [name for name in header if name not in columns]
     if unknown:
         raise CliError(f"{path.name}: unknown column(s) {', '.join(unknown[:5])}; "
-                       f"columns are Concur's field names, e.g. {', '.join(_KEY_COLUMNS)}")
+                       f"columns are Concur's field names, e.g. {', '.join(columns[:3])}")
     for row in reader:
         if not any(row):
             continue
@@ -213,6 +221,15 @@ def _vendor_key(data: Any) -> str | None:
 
 def _po_key(data: Any) -> str | None:
     return None if data.get("PurchaseOrderNumber") else "missing PurchaseOrderNumber"
+
+
+def _receipt_key(data: Any) -> str | None:
+    missing = [k for k in ("PurchaseOrderNumber", "LineItemExternalID") if not data.get(k)]
+    return f"missing {' and '.join(missing)}" if missing else None
+
+
+def receipt_file(path: Path, fmt: FileFormat | None) -> RecordFile[PurchaseOrderReceipt]:
+    return _check_file(path, format_of(path, fmt), PurchaseOrderReceipt, _receipt_key)
 
 
 def vendor_file(path: Path, fmt: FileFormat | None) -> RecordFile[Vendor]:
