@@ -122,6 +122,7 @@ def report(index: int) -> Record:
         "OwnerLoginID": f"user{index % 50}@example.com",
         "CreateDate": f"{_date(index)}T09:00:00",
         "SubmitDate": f"{_date(index)}T17:00:00",
+        "LastModifiedDate": f"{_date(index)}T17:30:00",  # what modifiedDateAfter filters on
     }
 
 

@@ -90,3 +90,13 @@ async def test_entries_and_receipt_images_round_trip() -> None:
     assert log.keys("create", "expense/receiptimages") == {image.id: 1}
     assert concur.stats.count("PUT", "/api/v3.0/expense/receiptimages/{id}") == 1
     assert not concur.errors
+
+
+async def test_reports_modified_since_a_date() -> None:
+    async with LocalConcur() as concur, concur.client() as client:
+        concur.state.seed_reports(120)
+        since = dt.datetime(2024, 7, 1)
+        recent = await client.expense.reports.list(modified_date_after=since).collect()
+        every = await client.expense.reports.list().collect()
+    assert 0 < len(recent) < len(every) == 120
+    assert all(r.last_modified_date and r.last_modified_date >= since for r in recent)
