@@ -7,6 +7,8 @@ from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
+from ._errors import ValidationError
+
 __all__ = ["ordered_map"]
 
 T = TypeVar("T")
@@ -27,10 +29,10 @@ def ordered_map(
     If a call fails, the ones still running are cancelled and the error is raised.
     """
     if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
+        raise ValidationError("concurrency must be at least 1")
     depth = 2 * concurrency if buffer is None else buffer
     if depth < concurrency:
-        raise ValueError("buffer must be at least concurrency")
+        raise ValidationError("buffer must be at least concurrency")
     # Checked here, not on the first ``anext``: a bad argument fails where it is written.
     return _ordered(source, fn, concurrency, depth)
 

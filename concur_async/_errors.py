@@ -97,8 +97,10 @@ class APIError(ConcurError):
         return f"{type(self).__name__}({self})"
 
 
-class ValidationError(APIError):
-    """Invalid input: a 400 from Concur, or caller input refused before any request was sent."""
+class ValidationError(APIError, ValueError):
+    """Invalid input: a 400 from Concur, or caller input refused before any request was sent.
+
+    Also a ``ValueError``, as Python code expects of a refused argument."""
 
     def __init__(self, message: str, *, status: int = 0, **kwargs: Any) -> None:
         super().__init__(message, status=status, **kwargs)

@@ -18,6 +18,8 @@ from email.utils import parsedate_to_datetime
 import anyio
 from aiolimiter import AsyncLimiter
 
+from ._errors import ConfigurationError
+
 __all__ = ["DEFAULT_FAMILY_LIMITS", "Limiter", "RateLimit", "parse_retry_after"]
 
 
@@ -30,7 +32,7 @@ class RateLimit:
 
     def __post_init__(self) -> None:
         if self.max_rate <= 0 or self.period <= 0:
-            raise ValueError("RateLimit needs a positive max_rate and period")
+            raise ConfigurationError("RateLimit needs a positive max_rate and period")
 
 
 #: Concur's published per-API limits.
@@ -51,7 +53,7 @@ class Limiter:
         family_limits: Mapping[str, RateLimit] = DEFAULT_FAMILY_LIMITS,
     ) -> None:
         if max_concurrency < 1:
-            raise ValueError("max_concurrency must be at least 1")
+            raise ConfigurationError("max_concurrency must be at least 1")
         self.max_concurrency = max_concurrency
         self._in_flight = anyio.Semaphore(max_concurrency)
         self._rate = (

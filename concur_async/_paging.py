@@ -27,6 +27,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from ._concurrency import ordered_map
+from ._errors import ValidationError
 
 __all__ = [
     "AsyncPaginator",
@@ -225,9 +226,9 @@ class AsyncPaginator(Generic[T]):
 
     def __post_init__(self) -> None:
         if self.prefetch < 0:
-            raise ValueError("prefetch must be 0 or more")
+            raise ValidationError("prefetch must be 0 or more")
         if self.max_items is not None and self.max_items < 0:
-            raise ValueError("max_items must be 0 or more")
+            raise ValidationError("max_items must be 0 or more")
         if (
             self.max_items is not None
             and self.page_size is not None

@@ -38,6 +38,7 @@ from fastapi import Depends, Request
 from starlette.applications import Starlette
 
 from ._client import ConcurClient
+from ._errors import ConfigurationError
 
 __all__ = [
     "CLIENT_STATE",
@@ -81,9 +82,9 @@ def concur_lifespan(
                 yield
     """
     if client is None and tenants is None:
-        raise ValueError("give a client factory, a tenant client factory, or both")
+        raise ConfigurationError("give a client factory, a tenant client factory, or both")
     if max_tenants < 1:
-        raise ValueError("max_tenants must be at least 1")
+        raise ConfigurationError("max_tenants must be at least 1")
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -181,7 +182,7 @@ class TenantClients:
 
     def __init__(self, factory: TenantClientFactory, *, max_clients: int = 64) -> None:
         if max_clients < 1:
-            raise ValueError("max_clients must be at least 1")
+            raise ConfigurationError("max_clients must be at least 1")
         self._factory = factory
         self.max_clients = max_clients
         self._entries: OrderedDict[str, _Entry] = OrderedDict()

@@ -291,3 +291,24 @@ def test_status_to_class() -> None:
         500: ServerError, 503: ServerError,
     }
     assert {status: error_for_status(status) for status in table} == table
+
+
+async def test_bad_options_raise_the_sdks_own_errors_which_are_also_value_errors() -> None:
+    from concur_async import ConfigurationError, RateLimit, ValidationError
+    from concur_async._concurrency import ordered_map
+    from concur_async.bulk import sync_vendors
+    from concur_async.testing import LocalConcur
+
+    refused: list[BaseException] = []
+    for make in (lambda: RetryPolicy(max_attempts=0), lambda: RateLimit(0, 1),
+                 lambda: ordered_map([], asyncio.sleep, concurrency=0)):
+        with pytest.raises((ConfigurationError, ValidationError)) as info:
+            make()
+        refused.append(info.value)
+    async with LocalConcur() as concur, concur.client() as client:
+        with pytest.raises(ValidationError, match="prefetch"):
+            client.invoice.vendors.list(prefetch=-1)
+        with pytest.raises(ValidationError, match="batch_size"):
+            await sync_vendors(client, [], batch_size=0)
+        assert concur.stats.total == 0  # refused before any request, the token's included
+    assert all(isinstance(e, ConcurError) and isinstance(e, ValueError) for e in refused)

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from .._errors import DecodeError
+from .._errors import DecodeError, ValidationError
 from ._shape import error_path, holds_decimal, shape_of, wrap_singletons
 
 __all__ = ["decode", "encode", "plain_decimal"]
@@ -79,6 +79,6 @@ def _plain(data: Any) -> Any:
         return [_plain(value) for value in data]
     if isinstance(data, Decimal):
         if not data.is_finite():  # JSON has no NaN or Infinity
-            raise ValueError(f"{data} is not a JSON number")
+            raise ValidationError(f"{data} is not a JSON number")
         return msgspec.Raw(plain_decimal(data).encode())
     return data

@@ -28,6 +28,7 @@ from .._errors import (
     RateLimitError,
     ServerError,
     TransportError,
+    ValidationError,
 )
 from ._checkpoint import Checkpoint
 from ._report import Action, FailedRecord, Phase, SyncProgress, SyncReport
@@ -77,7 +78,7 @@ class Retry:
 
     def __post_init__(self) -> None:
         if self.rounds < 0 or self.backoff < 0:
-            raise ValueError("retry_rounds and retry_backoff must not be negative")
+            raise ValidationError("retry_rounds and retry_backoff must not be negative")
 
     async def pause(self, round_number: int) -> None:
         """Wait before round ``round_number`` (1 for the first retry), with jitter."""
@@ -193,7 +194,7 @@ class Workers:
 
     def __init__(self, limit: int) -> None:
         if limit < 1:
-            raise ValueError("concurrency must be at least 1")
+            raise ValidationError("concurrency must be at least 1")
         self._slots = anyio.Semaphore(limit)
         self._group: TaskGroup | None = None
 

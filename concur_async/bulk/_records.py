@@ -74,7 +74,7 @@ async def sync_records(
 ) -> SyncReport:
     """Sync ``desired`` records of ``kind`` one call per record; see the module docstring."""
     if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
+        raise ValidationError("concurrency must be at least 1")
     tally = Tally(client, dry_run=dry_run, on_progress=on_progress,
                   checkpoint=Checkpoint(checkpoint, kind=kind.name))
     step = _Step(client, kind, tally, retry)

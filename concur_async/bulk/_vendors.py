@@ -128,9 +128,9 @@ async def sync_vendors(
     """Make Concur's vendors match ``desired`` (``Vendor`` structs or dicts by wire name),
     keyed by VendorCode + AddressCode; sends only creates, updates (and deletes if asked)."""
     if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
+        raise ValidationError("batch_size must be at least 1")
     if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
+        raise ValidationError("concurrency must be at least 1")
     tally = Tally(client, dry_run=dry_run, on_progress=on_progress,
                   checkpoint=Checkpoint(checkpoint, kind="vendors"))
     sync = _VendorSync(client, tally, Retry(retry_rounds, retry_backoff))
