@@ -480,8 +480,11 @@ class ConcurClient:
     ) -> tuple[bytes, str]:
         session = self.session
         self.resolve(url)  # a foreign host is refused before anything, even a token, is sent
-        # A stream or a multipart form is consumed by the first attempt; it cannot be resent.
-        replayable = not isinstance(data, AsyncIterable | aiohttp.FormData)
+        # A stream or a multipart form is consumed by the first attempt and cannot be resent,
+        # unless it says it can (a file, read afresh).
+        replayable = not isinstance(data, AsyncIterable | aiohttp.FormData) or getattr(
+            data, "replayable", False
+        )
         policy = self.retry
         started = time.monotonic()
         attempt = 0

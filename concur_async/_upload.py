@@ -16,7 +16,7 @@ import anyio
 
 from ._errors import ValidationError
 
-__all__ = ["RECEIPT_TYPES", "Upload", "image_body", "sniff"]
+__all__ = ["RECEIPT_TYPES", "FileChunks", "Upload", "image_body", "sniff"]
 
 #: What a receipt image may be: bytes, a path to a file, or an async stream of chunks.
 Upload = bytes | str | os.PathLike[str] | AsyncIterable[bytes]
@@ -43,12 +43,13 @@ def sniff(head: bytes) -> str | None:
 
 async def image_body(
     source: Upload, *, content_type: str | None = None, max_bytes: int | None = None
-) -> tuple[bytes | AsyncIterator[bytes], str]:
+) -> tuple[bytes | AsyncIterable[bytes], str]:
     """The body to send for ``source`` and its media type, after checking both.
 
-    Bytes are sent as they are. A file is streamed in chunks unless a size limit applies (then
-    it is read: the limit bounds the memory). An async stream is streamed likewise, or read up
-    to the limit; it cannot be sent twice, so a failed upload of a stream is not retried.
+    Bytes are sent as they are. A file is streamed in chunks, read again if the upload is
+    retried, unless a size limit applies (then it is read: the limit bounds the memory). An
+    async stream is streamed likewise, or read up to the limit; it cannot be sent twice, so a
+    failed upload of a stream is not retried.
     """
     if isinstance(source, bytes):
         _check_size(len(source), max_bytes)
@@ -65,7 +66,7 @@ async def image_body(
 
 async def _file_body(
     path: Path, content_type: str | None, max_bytes: int | None
-) -> tuple[bytes | AsyncIterator[bytes], str]:
+) -> tuple[bytes | AsyncIterable[bytes], str]:
     try:
         size = (await anyio.Path(path).stat()).st_size
         async with await anyio.open_file(path, "rb") as file:
@@ -77,18 +78,30 @@ async def _file_body(
     media = _media(head, content_type)
     if max_bytes is not None:
         return await anyio.Path(path).read_bytes(), media
-    return _chunks_of(path), media
+    return FileChunks(path), media
 
 
-async def _chunks_of(path: Path) -> AsyncIterator[bytes]:
-    async with await anyio.open_file(path, "rb") as file:
-        while chunk := await file.read(_CHUNK):
-            yield chunk
+class FileChunks:
+    """A file sent in chunks, read afresh on each iteration: a retried upload resends it whole."""
+
+    #: The client may send this body again (an async generator it could not).
+    replayable = True
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[bytes]:
+        async with await anyio.open_file(self.path, "rb") as file:
+            while chunk := await file.read(_CHUNK):
+                yield chunk
 
 
 async def _stream_body(
     source: AsyncIterable[bytes], content_type: str | None, max_bytes: int | None
-) -> tuple[bytes | AsyncIterator[bytes], str]:
+) -> tuple[bytes | AsyncIterable[bytes], str]:
     chunks = aiter(source)
     head = b""
     async for chunk in chunks:

@@ -123,3 +123,24 @@ async def test_quick_expense_images_over_the_documented_5_mb_are_refused_before_
         made = await quick.create_with_image(expense, _stream(PNG, 1000), user_id="user1",
                                              context_type="TRAVELER")
     assert made.quick_expense_id_uri
+
+
+async def test_a_file_upload_is_read_again_when_retried(tmp_path: Path) -> None:
+    from concur_async import RetryPolicy
+
+    path = tmp_path / "receipt.png"
+    path.write_bytes(PNG * 20)
+    fast = RetryPolicy(max_attempts=3, backoff_base=0.001, backoff_max=0.01)
+    async with LocalConcur() as concur, concur.client(retry=fast) as client:
+        images = client.expense.receipt_images
+        first = await images.create(PNG)
+        assert first.id
+        concur.faults.add("server_error", count=1, status=503, methods=["PUT"],
+                          prefix="/api/v3.0/expense/receiptimages")
+        await images.append(path, id=first.id)  # a 503, then the whole file again
+        assert concur.faults.served["server_error"] == 1
+        assert concur.stats.count("PUT", "/api/v3.0/expense/receiptimages/{id}") == 2
+        assert client.stats.retries == 1
+    stored, media = concur.state.images[first.id]
+    assert media == "image/png"
+    assert stored.endswith(PNG * 20)
