@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import logging
 import time
 from collections.abc import AsyncIterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -59,10 +59,40 @@ T = TypeVar("T")
 WireFormat = Literal["json", "xml"]
 DEFAULT_BASE_URL = "https://us.api.concursolutions.com"
 _MEDIA = {"json": "application/json", "xml": "application/xml"}
-_FAMILIES = (
-    "invoice", "expense", "common", "insights", "budget", "travel_request", "invoice_pay",
-    "purchase_request", "quick_expense",
-)
+
+
+F = TypeVar("F")
+
+
+class _Family(Generic[F]):
+    """An API family attribute: imported on first use (the SDK imports fast), then kept on
+    the client like a ``cached_property``."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module, self._name = module, name
+        self._attr = module
+
+    def __set_name__(self, owner: type, attr: str) -> None:
+        self._attr = attr
+
+    @overload
+    def __get__(self, client: None, owner: type) -> _Family[F]: ...
+
+    @overload
+    def __get__(self, client: ConcurClient, owner: type) -> F: ...
+
+    def __get__(self, client: ConcurClient | None, owner: type) -> _Family[F] | F:
+        if client is None:
+            return self
+        family: F = getattr(importlib.import_module(f".{self._module}", __package__), self._name)(
+            client
+        )
+        client.__dict__[self._attr] = family
+        return family
+
+    @staticmethod
+    def names(owner: type) -> list[str]:
+        return [name for name, value in vars(owner).items() if isinstance(value, _Family)]
 
 
 @dataclass(slots=True)
@@ -187,7 +217,7 @@ class ConcurClient:
             raise ConfigurationError("timeout must be positive")
         view = copy.copy(self)
         # Families are cached per client; the view's must call back into the view.
-        for name in _FAMILIES:
+        for name in _Family.names(ConcurClient):
             view.__dict__.pop(name, None)
         view._owner = self._owner or self
         view.wire_format = wire_format or self.wire_format
@@ -245,59 +275,15 @@ class ConcurClient:
 
     # -- API families -------------------------------------------------------------------
 
-    @cached_property
-    def invoice(self) -> Invoice:
-        from .invoice import Invoice
-
-        return Invoice(self)
-
-    @cached_property
-    def expense(self) -> Expense:
-        from .expense import Expense
-
-        return Expense(self)
-
-    @cached_property
-    def common(self) -> Common:
-        from .common import Common
-
-        return Common(self)
-
-    @cached_property
-    def insights(self) -> Insights:
-        from .insights import Insights
-
-        return Insights(self)
-
-    @cached_property
-    def budget(self) -> Budget:
-        from .budget import Budget
-
-        return Budget(self)
-
-    @cached_property
-    def travel_request(self) -> TravelRequest:
-        from .travel_request import TravelRequest
-
-        return TravelRequest(self)
-
-    @cached_property
-    def invoice_pay(self) -> InvoicePay:
-        from .invoice_pay import InvoicePay
-
-        return InvoicePay(self)
-
-    @cached_property
-    def purchase_request(self) -> PurchaseRequest:
-        from .purchase_request import PurchaseRequest
-
-        return PurchaseRequest(self)
-
-    @cached_property
-    def quick_expense(self) -> QuickExpense:
-        from .quick_expense import QuickExpense
-
-        return QuickExpense(self)
+    invoice: _Family[Invoice] = _Family("invoice", "Invoice")
+    expense: _Family[Expense] = _Family("expense", "Expense")
+    common: _Family[Common] = _Family("common", "Common")
+    insights: _Family[Insights] = _Family("insights", "Insights")
+    budget: _Family[Budget] = _Family("budget", "Budget")
+    travel_request: _Family[TravelRequest] = _Family("travel_request", "TravelRequest")
+    invoice_pay: _Family[InvoicePay] = _Family("invoice_pay", "InvoicePay")
+    purchase_request: _Family[PurchaseRequest] = _Family("purchase_request", "PurchaseRequest")
+    quick_expense: _Family[QuickExpense] = _Family("quick_expense", "QuickExpense")
 
     # -- URLs ---------------------------------------------------------------------------
 

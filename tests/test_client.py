@@ -221,15 +221,17 @@ async def test_with_options_is_a_view_sharing_the_owners_session(concur: MockCon
         client.with_options(wire_format="yaml")  # type: ignore[arg-type]
 
 
-def test_with_options_knows_every_api_family() -> None:
-    from functools import cached_property
-
+def test_every_api_family_is_a_lazy_attribute_kept_per_client() -> None:
     from concur_async import _client
 
-    families = {
-        name for name, value in vars(ConcurClient).items() if isinstance(value, cached_property)
-    }
-    assert families == set(_client._FAMILIES)
+    names = _client._Family.names(ConcurClient)
+    assert set(names) == {"invoice", "expense", "common", "insights", "budget",
+                          "travel_request", "invoice_pay", "purchase_request", "quick_expense"}
+    client = ConcurClient(auth=StaticToken("t"), base_url="http://127.0.0.1:9")
+    for name in names:
+        family = getattr(client, name)
+        assert getattr(client, name) is family  # built once
+        assert type(family).__name__.replace("_", "").lower() == name.replace("_", "")
 
 
 async def test_an_xml_client_still_speaks_json_to_the_v4_apis(concur: MockConcur) -> None:
