@@ -115,7 +115,6 @@ def _summary(stdout: str) -> dict[str, int]:
 
 
 def test_vendor_sync_plans_then_applies_the_made_up_file(run_example: RunExample) -> None:
-    pytest.importorskip("concur_async.bulk")
     from sync_vendors import local_desired
 
     count = 3000
@@ -139,7 +138,6 @@ def test_vendor_sync_plans_then_applies_the_made_up_file(run_example: RunExample
 
 
 def test_vendor_sync_reports_refused_vendors(run_example: RunExample, tmp_path: Path) -> None:
-    pytest.importorskip("concur_async.bulk")
     source = tmp_path / "vendors.csv"
     source.write_text(
         "VendorCode,AddressCode,VendorName,CountryCode,CurrencyCode,City\n"
