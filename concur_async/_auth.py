@@ -22,9 +22,8 @@ from ._errors import (
     AuthenticationError,
     ConcurError,
     TransportError,
-    parse_error_body,
+    api_error,
     redact_url,
-    scrub,
 )
 from ._transport import read_capped
 
@@ -249,7 +248,8 @@ class TokenManager:
             ) as resp:
                 body = await read_capped(resp, "POST", url, _TOKEN_BODY_CAP)
                 status = resp.status
-                correlation = resp.headers.get("concur-correlationid")
+                headers = resp.headers
+                correlation = headers.get("concur-correlationid")
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TransportError(
                 f"token request failed: {type(exc).__name__}", method="POST", url=redact_url(url)
@@ -261,17 +261,9 @@ class TokenManager:
                 status=status, method="POST", url=redact_url(url), correlation_id=correlation,
             )
         if status != 200:
-            code, message, details, _ = parse_error_body(body)
             hide = [form[k] for k in ("client_secret", "password", "refresh_token") if k in form]
-            raise AuthenticationError(
-                scrub(message or "token request refused", hide),
-                status=status,
-                code=None if code is None else scrub(code, hide),
-                method="POST",
-                url=redact_url(url),
-                correlation_id=correlation,
-                details=tuple(scrub(d, hide) for d in details),
-            )
+            raise api_error(status, body, headers, "POST", url, hide=hide,
+                            kind=AuthenticationError, fallback="token request refused")
         try:
             answer = msgspec.json.decode(body, type=_TokenResponse)
         except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):

@@ -160,13 +160,15 @@ def redact_url(url: str) -> str:
 
 def api_error(
     status: int, body: bytes, headers: Mapping[str, str], method: str, url: str,
-    *, hide: Iterable[str] = (),
+    *, hide: Iterable[str] = (), kind: type[APIError] | None = None, fallback: str | None = None,
 ) -> APIError:
-    """The error for a refused call: its class by status, its fields from Concur's body."""
+    """The error for a refused call: its class by status (or ``kind``), its fields from
+    Concur's body (``fallback`` when the body gives no message), every secret in ``hide``
+    blanked."""
     hide = tuple(hide)
     parsed = parse_error_body(body)
-    return error_for_status(status)(
-        scrub(parsed.message or f"HTTP {status}", hide),
+    return (kind or error_for_status(status))(
+        scrub(parsed.message or fallback or f"HTTP {status}", hide),
         status=status,
         code=None if parsed.code is None else scrub(parsed.code, hide),
         details=tuple(scrub(d, hide) for d in parsed.details),
