@@ -3,7 +3,7 @@
 For each of the 141 rows, ``concur_async.operations()`` names the method serving it; the method
 is called against aioresponses with a placeholder for every argument, and the request must
 carry the row's HTTP method, its path with the path parameters filled in, and exactly the
-documented query parameters, spelled as the seeds spell them (from ``concur_async/_spec``).
+documented query parameters, spelled as the seeds spell them (from ``spec/``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import re
 import types
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 from urllib.parse import unquote
 
@@ -26,9 +25,10 @@ from aioresponses import aioresponses
 
 import concur_async
 from concur_async import ConcurClient, ConcurError, StaticToken, ValidationError
+from tools import seedspec
 
-INVENTORY = Path(__file__).parent / "testing" / "api-inventory.tsv"
-SPEC_DIR = Path(concur_async.__file__).parent / "_spec"
+INVENTORY = seedspec.INVENTORY
+SPEC_DIR = seedspec.SPEC_DIR
 BASE = "http://127.0.0.1:9"
 
 

@@ -1,6 +1,6 @@
 """Every JSON and XML example in the seeds decodes into its operation's struct and back.
 
-The examples come from ``concur_async/_spec`` (the seeds' examples, verbatim, each tied to its
+The examples come from ``spec/`` (the seeds' examples, verbatim, each tied to its
 operation); ``test_the_spec_matches_the_seeds`` keeps that copy honest whenever the seed
 documents are at hand. Each JSON example is decoded into the struct its operation sends or
 returns and encoded again, and must come back with the same fields and values; each XML
@@ -30,7 +30,7 @@ import concur_async
 from concur_async import ConcurClient, StaticToken, _codec
 from tools import generate, seedspec
 
-SPEC_DIR = Path(concur_async.__file__).parent / "_spec"
+SPEC_DIR = seedspec.SPEC_DIR
 SPECS = seedspec.load_specs(SPEC_DIR)
 SERVED = {(i.method, i.path): i for i in concur_async.operations()}
 PLACEHOLDERS = {"string", "bool", "datetime"}
@@ -411,7 +411,7 @@ def test_the_spec_matches_the_seeds() -> None:
 
 def test_the_generated_modules_are_current(tmp_path: Path) -> None:
     assert generate.main(["--out", str(tmp_path)]) == 0
-    package = Path(concur_async.__file__).parent
+    package = generate.PACKAGE
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.py"))
     assert written, "the generator wrote nothing"
     drift = [str(p) for p in written

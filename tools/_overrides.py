@@ -5,7 +5,7 @@ the Purchase Orders page (seed 001) adds formats (``YYYY-MM-DD``) and an example
 are decimal strings (``"106.74"``). The SDK reads money as ``decimal.Decimal`` (which accepts
 the JSON string and the JSON number alike, and never passes through float) and dates as
 ``datetime.date``. Each entry below changes one field of the spec and is written into it as
-``override``, so a reader of ``concur_async/_spec`` sees the change and its reason; an entry
+``override``, so a reader of ``spec/`` sees the change and its reason; an entry
 naming a field the spec lacks is an error, so the table cannot rot.
 """
 

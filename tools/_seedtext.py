@@ -1,7 +1,7 @@
 """Pieces every seed parser shares: type cells, documented limits, example blocks.
 
 A parsed field, parameter or schema is plain JSON-able data (``dict``), because it is written
-out as the reviewable spec in ``concur_async/_spec/`` and read back by the generator.
+out as the reviewable spec in ``spec/`` and read back by the generator.
 """
 
 from __future__ import annotations

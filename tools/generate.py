@@ -1,4 +1,4 @@
-"""Generate the resource modules from the spec in ``concur_async/_spec/``.
+"""Generate the resource modules from the spec in ``spec/``.
 
     python -m tools.generate [--out DIR] [--check]
 

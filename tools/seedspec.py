@@ -34,12 +34,13 @@ from ._seedtext import doc_enum, doc_limits, parse_type
 from ._slate import parse_slate
 from ._vendor31 import parse_vendor31
 
-__all__ = ["SPEC_DIR", "build", "load_specs", "main", "slug"]
+__all__ = ["INVENTORY", "SEEDS", "SPEC_DIR", "build", "load_specs", "main", "slug"]
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC_DIR = ROOT / "concur_async" / "_spec"
-SEEDS = Path(os.environ.get("CONCUR_SEEDS", "/work/shared/seeds"))
-INVENTORY = Path(os.environ.get("CONCUR_INVENTORY", "/work/shared/api-inventory.tsv"))
+SPEC_DIR = ROOT / "spec"
+INVENTORY = SPEC_DIR / "api-inventory.tsv"
+# The seed documents are not part of the repository; by convention they sit beside it.
+SEEDS = Path(os.environ.get("CONCUR_SEEDS", ROOT.parent / "shared" / "seeds"))
 
 Spec = dict[str, Any]
 

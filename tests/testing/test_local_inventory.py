@@ -1,7 +1,7 @@
 """Every operation of the API inventory is routed by LocalConcur, and nothing else is.
 
-``api-inventory.tsv`` is the project's list of the 141 Concur operations (api, version,
-method, path, seed), copied here so the test runs from the repository alone.
+``spec/api-inventory.tsv`` is the project's list of the 141 Concur operations (api, version,
+method, path, seed), kept in the repository so the test runs from a checkout alone.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ import csv
 import re
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import aiohttp
 
 from concur_async.testing import TOKEN_PATH, LocalConcur
+from tools import seedspec
 
-INVENTORY = Path(__file__).with_name("api-inventory.tsv")
+INVENTORY = seedspec.INVENTORY
 # Aliases without a trailing slash, for clients that drop it.
 ALIASES = {"GET /api/v3.0/insights/latestbookings", "POST /purchaserequest/v4/purchaserequests"}
 SAMPLES = {"action": "submit", "contextType": "TRAVELER", "userID": "user1"}
