@@ -54,8 +54,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--save", default=None, metavar="PATH",
                         help="write the tables here (default: benchmarks/results/<date>.md "
                              "for a full run, nothing for --quick)")
-    parser.add_argument("--readme", default=None, metavar="PATH",
-                        help="also write the tables as a README section to PATH")
     return parser
 
 
@@ -112,32 +110,6 @@ def main(argv: list[str] | None = None) -> int:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         Path(target).write_text(document + "\n")
         print(f"saved {target}")
-    if args.readme:
-        Path(args.readme).write_text(_readme(document))
     return 0
 
 
-_README_INTRO = """\
-## Benchmarks
-
-`python -m benchmarks` (after `pip install -e '.[bench]'`) starts LocalConcur in its own
-process, pinned to one core with the harness on the other, runs every scenario below with
-the SDK and its baselines taking turns round after round, and saves the tables under
-`benchmarks/results/`. `--quick` is a smoke run (a test runs it); `--only NAME[,NAME]` runs
-some scenarios (stream, latency, fanout, bulk, memory, codec, storm).
-
-The baselines (`benchmarks/baselines/`) are what an integration without the SDK would
-write: (a) an expert's aiohttp loop that follows `NextPage` and decodes with msgspec into
-structs of its own, (b) requests with `json.loads` to dicts, one call at a time, (c)
-httpx.AsyncClient with pydantic models. LocalConcur answers in microseconds where Concur
-takes tens or hundreds of milliseconds, so scenario 1 measures client overhead only; the
-"50 ms" scenarios add that latency to every answer on the server. Numbers come from a
-shared 2-core machine: read the min - max spread before a ratio.
-
-Latest run:
-"""
-
-
-def _readme(document: str) -> str:
-    body = document.split("\n", 1)[1].lstrip()
-    return _README_INTRO + "\n" + body.replace("\n### ", "\n#### ") + "\n"
