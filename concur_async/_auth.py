@@ -218,6 +218,14 @@ class TokenManager:
                 return
             self._token.expires_at = self._token.refresh_at = 0.0
 
+    async def forget(self) -> None:
+        """Drop the current token, e.g. once Concur has revoked it: nothing reuses it, and the
+        next call starts again from the grant."""
+        async with self._lock:
+            # A shared token store (many processes) is cleared here too, once one exists.
+            self._token = None
+            self._failure = None
+
     def _form(self) -> dict[str, str]:
         grant = self._grant
         previous = self._token

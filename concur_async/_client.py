@@ -59,6 +59,8 @@ T = TypeVar("T")
 WireFormat = Literal["json", "xml"]
 DEFAULT_BASE_URL = "https://us.api.concursolutions.com"
 _MEDIA = {"json": "application/json", "xml": "application/xml"}
+#: Where an app revokes a user's connection (all of its refresh tokens for that user).
+REVOKE_PATH = "/app-mgmt/v0/connections"
 
 
 F = TypeVar("F")
@@ -272,6 +274,17 @@ class ConcurClient:
     def api_base_url(self) -> str:
         """Where API calls go: the token's geolocation once Concur has named one."""
         return (self._auth.geolocation or self.base_url).rstrip("/")
+
+    async def revoke(self) -> None:
+        """Disconnect the user from the app: Concur revokes every refresh token the app holds
+        for them (``DELETE /app-mgmt/v0/connections``), then the client forgets its token.
+
+        The call is made with the user's access token, like any other. If it fails the token
+        is kept, so the revocation can be retried. A copy of the refresh token persisted
+        elsewhere (``on_token_refresh``) is dead afterwards and should be deleted too.
+        """
+        await self.request("DELETE", REVOKE_PATH, response_type=bytes, idempotent=True)
+        await self._auth.forget()
 
     # -- API families -------------------------------------------------------------------
 

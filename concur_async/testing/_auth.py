@@ -81,6 +81,19 @@ class TokenStore:
     def revoke_refresh_tokens(self) -> None:
         self._refresh.clear()
 
+    def revoke_connection(self, header: str | None) -> int:
+        """``DELETE /app-mgmt/v0/connections``: every token the app holds for the bearer's
+        user stops working, access and refresh alike. Answers how many were dropped."""
+        self.authorize(header)
+        grant = self._access[(header or "").partition(" ")[2].strip()]
+        owner = (grant.client_id, grant.subject)
+        before = len(self._access) + len(self._refresh)
+        self._access = {k: g for k, g in self._access.items()
+                        if (g.client_id, g.subject) != owner}
+        self._refresh = {k: g for k, g in self._refresh.items()
+                         if (g.client_id, g.subject) != owner}
+        return before - len(self._access) - len(self._refresh)
+
     def authorize(self, header: str | None) -> None:
         """Accept a live ``Bearer`` (or legacy ``OAuth``) token; 401 otherwise.
 

@@ -26,6 +26,7 @@ __all__ = ["TOKEN_PATH", "LocalConcur"]
 log = logging.getLogger("concur_async.testing")
 
 TOKEN_PATH = "/oauth2/v0/token"  # noqa: S105 - a path, not a secret
+REVOKE_PATH = "/app-mgmt/v0/connections"
 HOST = "127.0.0.1"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -114,6 +115,7 @@ class LocalConcur:
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 2**20)
         app.router.add_post(TOKEN_PATH, self.tokens.endpoint(self._geolocation, self._count_token))
         register_all(app.router, self.state)
+        app.router.add_delete(REVOKE_PATH, self._revoke)
         self._routes = [
             f"{route.method} {route.resource.canonical}"
             for route in app.router.routes()
@@ -155,6 +157,10 @@ class LocalConcur:
 
     def _geolocation(self) -> str:
         return self.geolocation or self.base_url
+
+    async def _revoke(self, request: web.Request) -> web.Response:
+        self.tokens.revoke_connection(request.headers.get("Authorization"))
+        return web.Response(status=200)
 
     def _count_token(self) -> None:
         self.stats.token_requests += 1

@@ -19,6 +19,8 @@ from tools import seedspec
 INVENTORY = seedspec.INVENTORY
 # Aliases without a trailing slash, for clients that drop it.
 ALIASES = {"GET /api/v3.0/insights/latestbookings", "POST /purchaserequest/v4/purchaserequests"}
+# Documented by Concur but not in the seeds (issue 18): each is listed here on purpose.
+BEYOND_SEEDS = {"DELETE /app-mgmt/v0/connections"}
 SAMPLES = {"action": "submit", "contextType": "TRAVELER", "userID": "user1"}
 
 
@@ -61,4 +63,4 @@ async def test_the_server_serves_nothing_beyond_the_inventory(concur: LocalConcu
     served = set(concur.routes())
     documented = {f"{method} {path}" for method, path in inventory()}
     assert documented <= served
-    assert served - documented == {f"POST {TOKEN_PATH}", *ALIASES}
+    assert served - documented == {f"POST {TOKEN_PATH}", *ALIASES, *BEYOND_SEEDS}
