@@ -17,7 +17,6 @@ __all__ = ["seed_entries"]
 
 def seed_entries() -> list[dict[str, Any]]:
     entries = []
-    seeds = {p.name[:3]: p.stem for p in seedspec.SEEDS.glob("*.txt")}
     for spec in seedspec.load_specs(seedspec.SPEC_DIR).values():
         for op in spec["operations"]:
             route = match(op["method"], op["path"])
@@ -39,7 +38,7 @@ def seed_entries() -> list[dict[str, Any]]:
                 entries.append({
                     "id": f"seed-{example['seed']}-l{example['line']}",
                     "source": "seed",
-                    "page": seeds.get(example["seed"], example["seed"]) + ".txt",
+                    "page": f"seeds/{example['seed']}_*.txt",
                     "commit": None,
                     "current": True,
                     "line": example["line"],
