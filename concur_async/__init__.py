@@ -9,6 +9,7 @@ from ._auth import (
 )
 from ._catalog import OperationInfo, operations
 from ._client import DEFAULT_BASE_URL, ClientStats, ConcurClient
+from ._env import credentials_in_env
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -59,5 +60,6 @@ __all__ = [
     "Token",
     "TransportError",
     "ValidationError",
+    "credentials_in_env",
     "operations",
 ]

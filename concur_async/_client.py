@@ -16,7 +16,7 @@ import aiohttp
 import anyio
 import msgspec
 
-from . import _codec
+from . import _codec, _env
 from ._auth import Grant, TokenCallback, TokenManager
 from ._errors import (
     APIError,
@@ -177,6 +177,9 @@ class ConcurClient:
         if parts.username or parts.password or parts.query:
             raise ConfigurationError(f"{name} must not carry credentials or a query string")
         return url
+
+    #: ``ConcurClient.from_env(**overrides)``: a client from ``CONCUR_*`` variables (``_env``).
+    from_env = classmethod(_env.from_env)
 
     def __repr__(self) -> str:
         owner = self._owner or self

@@ -38,6 +38,7 @@ from fastapi import Depends, Request
 from starlette.applications import Starlette
 
 from ._client import ConcurClient
+from ._env import read_env
 from ._errors import ConfigurationError
 
 __all__ = [
@@ -70,7 +71,9 @@ def concur_lifespan(
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """A FastAPI ``lifespan`` that opens the shared client (and the tenant cache) and closes them.
 
-    ``client`` builds the app's one ``ConcurClient``: routes get it with ``ConcurClientDep``.
+    ``client`` builds the app's one ``ConcurClient``: routes get it with ``ConcurClientDep``;
+    without ``client`` or ``tenants`` it is ``ConcurClient.from_env`` (the ``CONCUR_*``
+    variables, checked now: a missing one raises ``ConfigurationError`` naming it).
     ``tenants`` builds a tenant's client on that tenant's first request: routes get it with
     ``tenant_client(...)``; at most ``max_tenants`` stay open. Give either or both. To run your
     own startup code too, enter this one inside yours::
@@ -82,7 +85,8 @@ def concur_lifespan(
                 yield
     """
     if client is None and tenants is None:
-        raise ConfigurationError("give a client factory, a tenant client factory, or both")
+        read_env()  # fails here, naming the CONCUR_* variable missing, not at the first request
+        client = ConcurClient.from_env
     if max_tenants < 1:
         raise ConfigurationError("max_tenants must be at least 1")
 

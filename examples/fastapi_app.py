@@ -26,7 +26,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import msgspec
-from _env import concur_target
+from _env import check_env, concur_target
 from fastapi import Body, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
@@ -42,6 +42,7 @@ _encode = msgspec.json.Encoder().encode
 
 def create_app(*, local_vendors: int = 10_000) -> FastAPI:
     """The service; ``local_vendors`` seeds the LocalConcur used when no credentials are set."""
+    check_env()  # a missing CONCUR_* variable stops it here, in one line, not at startup
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

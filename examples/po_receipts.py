@@ -22,7 +22,6 @@ import csv
 import datetime as dt
 import sys
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,27 +33,6 @@ from concur_async import ConcurClient, ConcurError
 from concur_async.invoice.po_errors import describe_po_error
 from concur_async.invoice.purchase_order_receipts import PurchaseOrderReceipt
 from concur_async.testing import LocalConcur
-
-
-def local_orders(count: int) -> Iterator[dict[str, Any]]:
-    """The purchase orders LocalConcur starts with: ``PO00000``... with lines ``-1`` and ``-2``."""
-    for i in range(count):
-        number = f"PO{i:05d}"
-        yield {
-            "PurchaseOrderNumber": number,
-            "Name": f"Office supplies {i}",
-            "CurrencyCode": "USD",
-            "OrderDate": "2024-05-02",
-            "PolicyExternalID": "PO",
-            "VendorCode": "V0000001",
-            "VendorAddressCode": "MAIN",
-            "LineItem": [
-                {"ExternalID": f"{number}-{line}", "LineNumber": str(line), "Quantity": "10",
-                 "UnitPrice": "4.50", "ExpenseType": "Office Supplies",
-                 "IsReceiptRequired": True}
-                for line in (1, 2)
-            ],
-        }
 
 
 def sample_receipts(orders: int) -> list[PurchaseOrderReceipt]:
@@ -118,13 +96,13 @@ async def main(csv_path: Path | None, *, concurrency: int, orders: int, strict: 
     started = time.perf_counter()
 
     def seed(concur: LocalConcur) -> None:
-        concur.state.seed("invoice/purchaseorders", local_orders(orders))
+        concur.state.seed_purchase_orders(orders)
 
     async with concur_target(prepare=seed) as target, target.make_client() as client:
         print(f"receiving against {target.label}", file=sys.stderr)
         if csv_path is not None:
             receipts = read_csv(csv_path)
-        elif target.local is not None:
+        elif target.samples:
             receipts = sample_receipts(orders)
         else:
             sys.exit("give --csv: the sample receipts only exist in LocalConcur")

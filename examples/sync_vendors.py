@@ -84,7 +84,7 @@ async def main(args: argparse.Namespace) -> int:
         print(f"syncing vendors with {target.label}", file=sys.stderr)
         if args.csv is not None:
             desired: Iterator[dict[str, Any]] = read_csv(args.csv)
-        elif target.local is not None:
+        elif target.samples:
             desired = local_desired(args.local_vendors)
         else:
             sys.exit("give --csv: the made-up vendor file only fits LocalConcur")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -11,7 +12,7 @@ import pytest
 from fastapi import Depends, FastAPI, Header
 from fastapi.responses import StreamingResponse
 
-from concur_async import ConcurClient, StaticToken
+from concur_async import ConcurClient, ConfigurationError, StaticToken
 from concur_async.fastapi import (
     ConcurClientDep,
     TenantClients,
@@ -77,8 +78,12 @@ async def test_a_route_without_the_lifespan_fails_with_a_clear_message() -> None
         await call(app, "GET", "/x")
 
 
-def test_the_lifespan_needs_something_to_open() -> None:
-    with pytest.raises(ValueError, match="factory"):
+def test_the_lifespan_needs_something_to_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in os.environ if n.startswith("CONCUR_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("CONCUR_CLIENT_ID", "app")
+    # Without a factory it reads the environment, and says at once what is missing.
+    with pytest.raises(ConfigurationError, match="CONCUR_CLIENT_SECRET"):
         concur_lifespan()
     with pytest.raises(ValueError, match="max_tenants"):
         concur_lifespan(lambda: ConcurClient(auth=StaticToken("t")), max_tenants=0)

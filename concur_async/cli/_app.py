@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .._client import DEFAULT_BASE_URL, ConcurClient
+from .._client import ConcurClient
 from ..bulk import (
     SyncReport,
     sync_purchase_order_receipts,
@@ -84,35 +84,39 @@ app.add_typer(receipts_app, name="purchase-order-receipts")
 _CONN = "Connection (environment variables preferred for secrets)"
 _FILTER = "Filters"
 
-BaseUrl = Annotated[str, typer.Option(
-    "--base-url", envvar="CONCUR_BASE_URL", rich_help_panel=_CONN,
-    help="Concur's API address for the company's data centre.")]
+BaseUrl = Annotated[str | None, typer.Option(
+    "--base-url", rich_help_panel=_CONN, show_default=False,
+    help="Concur's API address for the company's data centre "
+    "(env: CONCUR_BASE_URL; default: https://us.api.concursolutions.com).")]
 TokenUrl = Annotated[str | None, typer.Option(
-    "--token-url", envvar="CONCUR_TOKEN_URL", rich_help_panel=_CONN, show_default=False,
-    help="OAuth2 token endpoint, when not <base-url>/oauth2/v0/token.")]
+    "--token-url", rich_help_panel=_CONN, show_default=False,
+    help="OAuth2 token endpoint, when not <base-url>/oauth2/v0/token (env: CONCUR_TOKEN_URL).")]
 ClientId = Annotated[str | None, typer.Option(
-    "--client-id", envvar="CONCUR_CLIENT_ID", rich_help_panel=_CONN, show_default=False,
-    help="OAuth2 client (application) id.")]
+    "--client-id", rich_help_panel=_CONN, show_default=False,
+    help="OAuth2 client (application) id (env: CONCUR_CLIENT_ID).")]
 ClientSecret = Annotated[str | None, typer.Option(
-    "--client-secret", envvar="CONCUR_CLIENT_SECRET", rich_help_panel=_CONN,
-    show_default=False, help="OAuth2 client secret.")]
+    "--client-secret", rich_help_panel=_CONN,
+    show_default=False, help="OAuth2 client secret (env: CONCUR_CLIENT_SECRET).")]
 RefreshToken = Annotated[str | None, typer.Option(
-    "--refresh-token", envvar="CONCUR_REFRESH_TOKEN", rich_help_panel=_CONN,
-    show_default=False, help="Refresh token of the company (refresh-token grant).")]
+    "--refresh-token", rich_help_panel=_CONN,
+    show_default=False,
+    help="Refresh token of the company (refresh-token grant) (env: CONCUR_REFRESH_TOKEN).")]
 RefreshTokenFile = Annotated[Path | None, typer.Option(
-    "--refresh-token-file", envvar="CONCUR_REFRESH_TOKEN_FILE", rich_help_panel=_CONN,
+    "--refresh-token-file", rich_help_panel=_CONN,
     show_default=False, dir_okay=False,
     help="Keep the refresh token here: read if present (it wins over --refresh-token), "
-    "rewritten (mode 0600) whenever Concur rotates it.")]
+    "rewritten (mode 0600) whenever Concur rotates it (env: CONCUR_REFRESH_TOKEN_FILE).")]
 Username = Annotated[str | None, typer.Option(
-    "--username", envvar="CONCUR_USERNAME", rich_help_panel=_CONN, show_default=False,
-    help="User for the password grant.")]
+    "--username", rich_help_panel=_CONN, show_default=False,
+    help="User for the password grant (env: CONCUR_USERNAME).")]
 Password = Annotated[str | None, typer.Option(
-    "--password", envvar="CONCUR_PASSWORD", rich_help_panel=_CONN, show_default=False,
-    help="Password (or company request token) for the password grant.")]
+    "--password", rich_help_panel=_CONN, show_default=False,
+    help="Password (or company request token) for the password grant "
+    "(env: CONCUR_PASSWORD; CONCUR_CREDTYPE=authtoken for a request token).")]
 AccessToken = Annotated[str | None, typer.Option(
-    "--access-token", envvar="CONCUR_ACCESS_TOKEN", rich_help_panel=_CONN,
-    show_default=False, help="An access token obtained elsewhere; used as is, never refreshed.")]
+    "--access-token", rich_help_panel=_CONN,
+    show_default=False, help="An access token obtained elsewhere; used as is, never refreshed "
+    "(env: CONCUR_ACCESS_TOKEN).")]
 
 Quiet = Annotated[bool, typer.Option(
     "--quiet", "-q", help="No progress bar (it is also off when stderr is not a terminal).")]
@@ -146,17 +150,18 @@ def _reported(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def _connection(
-    base_url: str, token_url: str | None, client_id: str | None, client_secret: str | None,
+    base_url: str | None, token_url: str | None, client_id: str | None, client_secret: str | None,
     refresh_token: str | None, refresh_token_file: Path | None, username: str | None,
     password: str | None, access_token: str | None, *, concurrency: int = 0,
 ) -> Connection:
     connection = Connection(
-        base_url=base_url, token_url=token_url, client_id=client_id,
-        client_secret=client_secret, refresh_token=refresh_token, username=username,
-        password=password, access_token=access_token, refresh_token_file=refresh_token_file,
+        dict(base_url=base_url, token_url=token_url, client_id=client_id,
+             client_secret=client_secret, refresh_token=refresh_token, username=username,
+             password=password, access_token=access_token,
+             refresh_token_file=refresh_token_file),
         max_concurrency=max(32, concurrency),
     )
-    connection.grant()  # missing credentials are a usage error, found before reading files
+    connection.check()  # missing credentials are a usage error, found before reading files
     return connection
 
 
@@ -251,7 +256,7 @@ def vendors_export(
         min=1, show_default=False, help="Stop after this many vendors.")] = None,
     page_size: Annotated[int, typer.Option(min=1, max=1000)] = 1000,
     quiet: Quiet = False,
-    base_url: BaseUrl = DEFAULT_BASE_URL, token_url: TokenUrl = None,
+    base_url: BaseUrl = None, token_url: TokenUrl = None,
     client_id: ClientId = None, client_secret: ClientSecret = None,
     refresh_token: RefreshToken = None, refresh_token_file: RefreshTokenFile = None,
     username: Username = None, password: Password = None, access_token: AccessToken = None,
@@ -324,7 +329,7 @@ def vendors_sync(
     failures: Failures = None,
     quiet: Quiet = False,
     as_json: JsonSummary = False,
-    base_url: BaseUrl = DEFAULT_BASE_URL, token_url: TokenUrl = None,
+    base_url: BaseUrl = None, token_url: TokenUrl = None,
     client_id: ClientId = None, client_secret: ClientSecret = None,
     refresh_token: RefreshToken = None, refresh_token_file: RefreshTokenFile = None,
     username: Username = None, password: Password = None, access_token: AccessToken = None,
@@ -360,7 +365,7 @@ def purchase_orders_sync(
     failures: Failures = None,
     quiet: Quiet = False,
     as_json: JsonSummary = False,
-    base_url: BaseUrl = DEFAULT_BASE_URL, token_url: TokenUrl = None,
+    base_url: BaseUrl = None, token_url: TokenUrl = None,
     client_id: ClientId = None, client_secret: ClientSecret = None,
     refresh_token: RefreshToken = None, refresh_token_file: RefreshTokenFile = None,
     username: Username = None, password: Password = None, access_token: AccessToken = None,
@@ -396,7 +401,7 @@ def receipts_sync(
     failures: Failures = None,
     quiet: Quiet = False,
     as_json: JsonSummary = False,
-    base_url: BaseUrl = DEFAULT_BASE_URL, token_url: TokenUrl = None,
+    base_url: BaseUrl = None, token_url: TokenUrl = None,
     client_id: ClientId = None, client_secret: ClientSecret = None,
     refresh_token: RefreshToken = None, refresh_token_file: RefreshTokenFile = None,
     username: Username = None, password: Password = None, access_token: AccessToken = None,

@@ -2,8 +2,11 @@
 
 ``POST /oauth2/v0/token`` takes Concur's three grants: ``password`` (with ``credtype`` of
 ``password`` or ``authtoken``), ``refresh_token`` and ``client_credentials``. Refresh tokens
-rotate: each refresh answers a new one and the old one stops working. ``client_credentials``
-answers no refresh token; the client asks for a new grant when its token runs out.
+rotate: each refresh answers a new one and the old one stops working, as at Concur. A refresh
+token this server has never seen is taken as one issued before it started (so a client
+configured with a made-up token works): it starts a grant. One it has rotated away, revoked or
+let expire is refused. ``client_credentials`` answers no refresh token; the client asks for a
+new grant when its token runs out.
 
 Error codes (``code`` in the error body), chosen for this double and stable:
 ``100`` invalid_request, ``101`` unsupported_grant_type, ``105`` invalid_client,
@@ -41,8 +44,10 @@ class TokenStore:
 
     ``lifetime`` and ``refresh_lifetime`` (seconds) may be changed at any time and apply to
     tokens issued afterwards. ``client_id``/``client_secret`` and ``users`` (username ->
-    password), when set, are required; when left ``None`` any value is accepted. Two servers
-    given the same store accept each other's tokens (a data-centre move in tests).
+    password), when set, are required; when left ``None`` any value is accepted. A refresh
+    token never seen is accepted unless ``accept_unknown_refresh_tokens`` is false; one rotated
+    away (or revoked, or expired) never is. Two servers given the same store accept each
+    other's tokens (a data-centre move in tests).
     """
 
     def __init__(
@@ -53,16 +58,20 @@ class TokenStore:
         client_id: str | None = None,
         client_secret: str | None = None,
         users: Mapping[str, str] | None = None,
+        accept_unknown_refresh_tokens: bool = True,
     ) -> None:
         self.lifetime = lifetime
         self.refresh_lifetime = refresh_lifetime
         self.client_id = client_id
         self.client_secret = client_secret
         self.users = dict(users) if users is not None else None
+        self.accept_unknown_refresh_tokens = accept_unknown_refresh_tokens
         self.issued = 0
         self.refreshed = 0
         self._access: dict[str, _Grant] = {}
         self._refresh: dict[str, _Grant] = {}
+        # Rotated away, revoked or expired: refused for good, never taken for a new one.
+        self._spent: set[str] = set()
 
     def __repr__(self) -> str:
         return f"TokenStore(active={self.active}, issued={self.issued})"
@@ -79,6 +88,8 @@ class TokenStore:
             grant.expires_at = 0.0
 
     def revoke_refresh_tokens(self) -> None:
+        """Make every refresh token issued so far (or accepted) refused from now on."""
+        self._spent.update(self._refresh)
         self._refresh.clear()
 
     def revoke_connection(self, header: str | None) -> int:
@@ -135,16 +146,29 @@ class TokenStore:
             subject = self._check_user(form)
             return self._issue(client_id, subject, geolocation, refresh=True)
         if grant_type == "refresh_token":
-            old = self._refresh.pop(form.get("refresh_token", ""), None)
-            if old is None or old.expires_at <= time.monotonic() or old.client_id != client_id:
-                raise _error(400, "invalid_grant", "The refresh token is invalid or expired.",
-                             INVALID_GRANT)
+            old = self._take_refresh_token(form.get("refresh_token", ""), client_id)
             self.refreshed += 1
             return self._issue(client_id, old.subject, geolocation, refresh=True)
         if grant_type == "client_credentials":
             return self._issue(client_id, client_id, geolocation, refresh=False)
         raise _error(400, "unsupported_grant_type",
                      f"The grant type {grant_type!r} is not supported.", UNSUPPORTED_GRANT)
+
+    def _take_refresh_token(self, token: str, client_id: str) -> _Grant:
+        """The grant a refresh token continues; it is spent by this refresh."""
+        old = self._refresh.get(token)
+        if old is None and token and token not in self._spent and (
+            self.accept_unknown_refresh_tokens
+        ):
+            # Issued before this server started, as far as it can tell: a grant starts here.
+            old = _Grant(client_id, "refresh-token-user",
+                         time.monotonic() + self.refresh_lifetime)
+        if old is None or old.expires_at <= time.monotonic() or old.client_id != client_id:
+            raise _error(400, "invalid_grant", "The refresh token is invalid or expired.",
+                         INVALID_GRANT)
+        self._refresh.pop(token, None)
+        self._spent.add(token)
+        return old
 
     def _check_client(self, client_id: str, client_secret: str) -> None:
         if not client_id:

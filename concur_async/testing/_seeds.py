@@ -20,6 +20,7 @@ __all__ = [
     "localized_data",
     "payment",
     "payment_request",
+    "purchase_order",
     "report",
     "seed_uuid",
     "travel_request",
@@ -123,6 +124,31 @@ def report(index: int) -> Record:
         "CreateDate": f"{_date(index)}T09:00:00",
         "SubmitDate": f"{_date(index)}T17:00:00",
         "LastModifiedDate": f"{_date(index)}T17:30:00",  # what modifiedDateAfter filters on
+    }
+
+
+def purchase_order(index: int) -> Record:
+    """Purchase order ``PO00000``... with two receivable lines, ``<number>-1`` and ``-2``."""
+    number = f"PO{index:05d}"
+    address = {"Address1": "1 Main Street", "City": "Minneapolis", "CountryCode": "US",
+               "PostalCode": "55401", "StateProvince": "MN"}
+    return {
+        "PurchaseOrderNumber": number,
+        "Name": f"Office supplies {index}",
+        "CurrencyCode": "USD",
+        "OrderDate": "2024-05-02T00:00:00",
+        "PolicyExternalID": "PO",
+        "VendorCode": "V0000001",
+        "VendorAddressCode": "MAIN",
+        "BillToAddress": {**address, "ExternalID": "billto", "Name": "Accounts payable"},
+        "ShipToAddress": {**address, "ExternalID": "shipto", "Name": "Warehouse"},
+        "LineItem": [
+            {"ExternalID": f"{number}-{line}", "LineNumber": str(line), "Quantity": "10",
+             "UnitPrice": "4.50", "ExpenseType": "Office Supplies", "IsReceiptRequired": True,
+             "Allocation": [{"Amount": "45.00", "GrossAmount": "45.00",
+                             "Percentage": "100"}]}
+            for line in (1, 2)
+        ],
     }
 
 

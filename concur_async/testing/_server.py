@@ -29,6 +29,8 @@ TOKEN_PATH = "/oauth2/v0/token"  # noqa: S105 - a path, not a secret
 REVOKE_PATH = "/app-mgmt/v0/connections"
 HOST = "127.0.0.1"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: The status a request is recorded with when its client hung up (nginx's "client closed").
+CLIENT_GONE = 499
 
 
 class LocalConcur:
@@ -52,8 +54,9 @@ class LocalConcur:
     one).
 
     Attributes: ``base_url``, ``state`` (``ConcurState``), ``faults`` (``Faults``), ``stats``
-    (``Stats``), ``tokens`` (``TokenStore``) and ``errors`` (exceptions raised by the
-    server's own handlers: a test double bug, which tests may assert is empty).
+    (``Stats``; ``stats.disconnects`` counts requests whose client hung up), ``tokens``
+    (``TokenStore``) and ``errors`` (exceptions raised by the server's own handlers: a test
+    double bug, which tests may assert is empty; a client hanging up is not one).
     """
 
     def __init__(
@@ -189,7 +192,8 @@ class LocalConcur:
                 response = await _sabotage(request, response, plan.after)
             if plan is not None:
                 self.faults.record(plan, route)
-            stats.statuses[response.status] += 1
+            if response.status != CLIENT_GONE:
+                stats.statuses[response.status] += 1
             return response
         finally:
             stats.in_flight -= 1
@@ -209,6 +213,14 @@ class LocalConcur:
             return error_response(request, failure, correlation)
         except web.HTTPException as exc:
             return error_response(request, Failure(exc.status, exc.reason), correlation)
+        except ConnectionError as exc:
+            if request.transport is not None and not request.transport.is_closing():
+                raise  # not the client hanging up: a bug in the double, kept below
+            # The client hung up (a cancelled request, a closed stream): nothing to answer
+            # and nothing wrong with the double.
+            log.debug("client gone during %s %s: %s", request.method, request.path, exc)
+            self.stats.disconnects += 1
+            return web.Response(status=CLIENT_GONE)
         except Exception as exc:  # a bug in the double: answer 500 and keep it for the test
             log.exception("LocalConcur handler failed on %s %s", request.method, request.path)
             self.errors.append(exc)

@@ -123,6 +123,18 @@ class ConcurState:
     def seed_budget_items(self, count: int) -> list[str]:
         return self.seed("budget/budgetItemHeader", (_seeds.budget_item(i) for i in range(count)))
 
+    def seed_purchase_orders(self, count: int) -> list[str]:
+        """Purchase orders ``PO00000``... of two lines each (``PO00000-1``, ``PO00000-2``)."""
+        return self.seed("invoice/purchaseorders", (_seeds.purchase_order(i)
+                                                    for i in range(count)))
+
+    def seed_list(self, name: str, count: int) -> str:
+        """A list named ``name`` holding ``count`` items (see ``seed_list_items``); its id."""
+        [list_id] = self.seed("common/lists", [{"Name": name, "IsVendorList": False,
+                                                    "DisplayCodeFirst": False}])
+        self.seed_list_items(list_id, count)
+        return list_id
+
     def seed_list_items(self, list_id: str, count: int) -> list[str]:
         """``count`` items of list ``list_id`` with codes ``ITEM00000``..."""
         return self.seed("common/listitems", (

@@ -20,6 +20,8 @@ class Stats:
     requests: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
     token_requests: int = 0
+    #: Requests whose client hung up before the answer was written.
+    disconnects: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
 
@@ -35,4 +37,5 @@ class Stats:
         self.requests.clear()
         self.statuses.clear()
         self.token_requests = 0
+        self.disconnects = 0
         self.max_in_flight = self.in_flight

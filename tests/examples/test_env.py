@@ -44,7 +44,7 @@ async def test_credentials_in_the_environment_select_that_concur(tmp_path: Path)
         assert process.returncode == 0, err.decode()
         assert remote.tokens.refreshed == 1
     assert [json.loads(line)["ID"] for line in out.splitlines()] == ["R2", "R3", "R4"]
-    assert f"exporting from SAP Concur at {remote.base_url}" in err.decode()
+    assert f"exporting from the Concur at {remote.base_url}" in err.decode()
     # Concur rotated the refresh token: the new one is kept, readable by its owner only.
     kept = token_file.read_text()
     assert kept
@@ -60,5 +60,7 @@ def test_partial_credentials_are_refused_by_name() -> None:
         env={**local_env(), "CONCUR_CLIENT_ID": "svc"},
     )
     assert done.returncode == 1
-    assert "set CONCUR_CLIENT_SECRET, CONCUR_REFRESH_TOKEN too" in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith(
+        "error: CONCUR_CLIENT_SECRET is not set")  # one line naming it, no traceback
+    assert "Traceback" not in done.stderr
     assert "LocalConcur at" not in done.stderr  # refused, not quietly run locally

@@ -137,3 +137,54 @@ async def test_geolocation_names_a_second_server_sharing_tokens(
                                 refresh_token=answer["refresh_token"])
         assert status == 200
         assert (home.stats.token_requests, away.stats.token_requests) == (1, 1)
+
+
+async def test_a_refresh_token_never_seen_starts_a_grant_and_is_then_spent(
+    concur: LocalConcur, session: aiohttp.ClientSession
+) -> None:
+    # As documented: a made-up refresh token works (taken as issued before the server began).
+    status, first = await grant(session, concur, grant_type="refresh_token",
+                                refresh_token="anything")
+    assert status == 200
+    assert first["refresh_token"] != "anything"
+    async with session.get(concur.base_url + VENDORS,
+                           headers={"Authorization": f"Bearer {first['access_token']}"}) as r:
+        assert r.status == 200
+    # Once rotated away it is refused, as Concur refuses a spent refresh token.
+    status, refused = await grant(session, concur, grant_type="refresh_token",
+                                  refresh_token="anything")
+    assert (status, refused["error"], refused["code"]) == (400, "invalid_grant", 108)
+    status, _ = await grant(session, concur, grant_type="refresh_token",
+                            refresh_token=first["refresh_token"])
+    assert status == 200
+
+
+async def test_revoked_and_expired_refresh_tokens_stay_refused(
+    session: aiohttp.ClientSession,
+) -> None:
+    async with LocalConcur(refresh_token_lifetime=0.2) as concur:
+        _, answer = await grant(session, concur, **PASSWORD)
+        concur.tokens.revoke_refresh_tokens()
+        status, refused = await grant(session, concur, grant_type="refresh_token",
+                                      refresh_token=answer["refresh_token"])
+        assert (status, refused["error"]) == (400, "invalid_grant")
+        _, answer = await grant(session, concur, **PASSWORD)
+        await asyncio.sleep(0.3)
+        status, refused = await grant(session, concur, grant_type="refresh_token",
+                                      refresh_token=answer["refresh_token"])
+        assert (status, refused["error"]) == (400, "invalid_grant")
+        # Another client id cannot spend a token issued to the first.
+        concur.tokens.refresh_lifetime = 3600
+        _, answer = await grant(session, concur, **PASSWORD)
+        status, _ = await grant(session, concur, client_id="someone-else",
+                                grant_type="refresh_token",
+                                refresh_token=answer["refresh_token"])
+        assert status == 400
+        status, _ = await grant(session, concur, grant_type="refresh_token",
+                                refresh_token=answer["refresh_token"])
+        assert status == 200
+        # Strictness on demand: unknown refresh tokens refused too.
+        concur.tokens.accept_unknown_refresh_tokens = False
+        status, _ = await grant(session, concur, grant_type="refresh_token",
+                                refresh_token="made-up")
+        assert status == 400

@@ -147,3 +147,23 @@ def test_rule_validation_and_plans() -> None:
     second = faults.plan("GET", "/api/v3.0/expense/reports")
     assert second is not None
     assert (second.status, second.after) == (None, "drop")
+
+
+async def test_a_client_hanging_up_is_not_a_server_error() -> None:
+    async with LocalConcur() as concur:
+        for _ in range(3):
+            _reader, writer = await asyncio.open_connection("127.0.0.1", concur.port)
+            writer.write(b"POST /oauth2/v0/token HTTP/1.1\r\nHost: x\r\n"
+                         b"Content-Type: application/x-www-form-urlencoded\r\n"
+                         b"Content-Length: 1000\r\n\r\ngrant_type=pass")
+            await writer.drain()
+            await asyncio.sleep(0.05)  # the handler is now waiting for the rest of the body
+            writer.close()
+            await writer.wait_closed()
+        for _ in range(100):
+            if concur.stats.disconnects == 3:
+                break
+            await asyncio.sleep(0.02)
+        assert concur.stats.disconnects == 3
+        assert concur.errors == []  # the list tests assert is empty stays empty
+        assert 500 not in concur.stats.statuses

@@ -1,0 +1,212 @@
+"""Configuration from ``CONCUR_*`` environment variables: the one place the SDK reads them.
+
+``ConcurClient.from_env()``, the ``concur-async`` command, the examples and the FastAPI helpers
+all come here, so they agree on the names and on which grant a set of variables makes:
+
+==============================  ===============================================================
+``CONCUR_CLIENT_ID``            the OAuth2 client id (every grant but an access token)
+``CONCUR_CLIENT_SECRET``        its secret
+``CONCUR_REFRESH_TOKEN``        the refresh-token grant
+``CONCUR_USERNAME``             with ``CONCUR_PASSWORD``: the password grant
+``CONCUR_PASSWORD``             the password, or a company request token with
+``CONCUR_CREDTYPE``             ``authtoken`` (default ``password``)
+``CONCUR_ACCESS_TOKEN``         a token obtained elsewhere, used as is and never refreshed
+``CONCUR_REFRESH_TOKEN_FILE``   where the rotated refresh token is kept (mode 0600); read first
+``CONCUR_BASE_URL``             the company's data centre (default the US one)
+``CONCUR_TOKEN_URL``            the token endpoint (default ``<base url>/oauth2/v0/token``)
+==============================  ===============================================================
+
+Each has a keyword of the same name in lower case (``client_id=``, ``base_url=``...) that wins
+over the variable. Concur rotates the refresh token on every refresh; with a refresh-token
+file, the newest one is written there and wins over ``CONCUR_REFRESH_TOKEN`` on the next start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._auth import Grant, PasswordGrant, RefreshTokenGrant, StaticToken, Token
+from ._errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from ._client import ConcurClient
+
+__all__ = ["VARIABLES", "EnvConfig", "credentials_in_env", "from_env", "read_env"]
+
+#: Every variable read here, in the order of the table above.
+VARIABLES = (
+    "CONCUR_CLIENT_ID", "CONCUR_CLIENT_SECRET", "CONCUR_REFRESH_TOKEN", "CONCUR_USERNAME",
+    "CONCUR_PASSWORD", "CONCUR_CREDTYPE", "CONCUR_ACCESS_TOKEN", "CONCUR_REFRESH_TOKEN_FILE",
+    "CONCUR_BASE_URL", "CONCUR_TOKEN_URL",
+)
+_CREDENTIALS = VARIABLES[:8]
+
+_NOTHING = (
+    "missing credentials: set CONCUR_CLIENT_ID and CONCUR_CLIENT_SECRET, and either "
+    "CONCUR_REFRESH_TOKEN or CONCUR_USERNAME and CONCUR_PASSWORD (or CONCUR_ACCESS_TOKEN alone)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EnvConfig:
+    """What the variables (and the keywords over them) make: a grant and where to use it."""
+
+    grant: Grant
+    base_url: str | None = None
+    token_url: str | None = None
+    refresh_token_file: Path | None = None
+
+    async def keep_refresh_token(self, token: Token) -> None:
+        """Write a rotated refresh token to the refresh-token file, if there is one."""
+        if self.refresh_token_file is not None and token.refresh_token:
+            _write_private(self.refresh_token_file, token.refresh_token + "\n")
+
+    def client_options(
+        self, on_token_refresh: Callable[[Token], Awaitable[None]] | None = None
+    ) -> dict[str, Any]:
+        """The ``ConcurClient`` keywords this configuration sets."""
+        options: dict[str, Any] = {"auth": self.grant, "token_url": self.token_url}
+        if self.base_url:
+            options["base_url"] = self.base_url
+        if self.refresh_token_file is None:
+            options["on_token_refresh"] = on_token_refresh
+        else:
+            options["on_token_refresh"] = _both(self.keep_refresh_token, on_token_refresh)
+        return options
+
+
+def credentials_in_env(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether any credential variable is set (the examples' switch to a real Concur)."""
+    env = os.environ if environ is None else environ
+    return any(env.get(name) for name in _CREDENTIALS)
+
+
+def read_env(
+    environ: Mapping[str, str] | None = None,
+    *,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    refresh_token: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    credtype: Literal["password", "authtoken"] | None = None,
+    access_token: str | None = None,
+    refresh_token_file: str | Path | None = None,
+    base_url: str | None = None,
+    token_url: str | None = None,
+) -> EnvConfig:
+    """The grant and addresses the environment gives; a keyword given wins over its variable.
+
+    Raises ``ConfigurationError`` naming the first variable missing for the grant chosen.
+    """
+    env = os.environ if environ is None else environ
+
+    def pick(given: str | Path | None, name: str) -> str | None:
+        return str(given) if given else env.get(name) or None
+
+    file_name = pick(refresh_token_file, "CONCUR_REFRESH_TOKEN_FILE")
+    token_file = Path(file_name).expanduser() if file_name else None
+    where: dict[str, Any] = {"base_url": pick(base_url, "CONCUR_BASE_URL"),
+                             "token_url": pick(token_url, "CONCUR_TOKEN_URL"),
+                             "refresh_token_file": token_file}
+    static = pick(access_token, "CONCUR_ACCESS_TOKEN")
+    if static:
+        return EnvConfig(StaticToken(static), **where)
+    cid, secret = pick(client_id, "CONCUR_CLIENT_ID"), pick(client_secret, "CONCUR_CLIENT_SECRET")
+    rtoken = _stored(token_file) or pick(refresh_token, "CONCUR_REFRESH_TOKEN")
+    user, pwd = pick(username, "CONCUR_USERNAME"), pick(password, "CONCUR_PASSWORD")
+    if not (cid or secret or rtoken or user or pwd):
+        raise ConfigurationError(_NOTHING)
+    if not cid:
+        raise ConfigurationError("CONCUR_CLIENT_ID is not set (the OAuth2 client id)")
+    if not secret:
+        raise ConfigurationError("CONCUR_CLIENT_SECRET is not set (the OAuth2 client secret)")
+    if rtoken:
+        return EnvConfig(RefreshTokenGrant(cid, secret, rtoken), **where)
+    if not user:
+        which = "CONCUR_USERNAME" if pwd else "CONCUR_REFRESH_TOKEN (or CONCUR_USERNAME)"
+        raise ConfigurationError(f"{which} is not set")
+    if not pwd:
+        raise ConfigurationError("CONCUR_PASSWORD is not set (the password grant needs it)")
+    kind = credtype or env.get("CONCUR_CREDTYPE") or "password"
+    if kind not in ("password", "authtoken"):
+        raise ConfigurationError(f"CONCUR_CREDTYPE must be password or authtoken, not {kind!r}")
+    grant = PasswordGrant(client_id=cid, client_secret=secret, username=user, password=pwd,
+                          credtype="authtoken" if kind == "authtoken" else "password")
+    return EnvConfig(grant, **where)
+
+
+def from_env(
+    cls: type[ConcurClient],
+    /,
+    *,
+    environ: Mapping[str, str] | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    refresh_token: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
+    credtype: Literal["password", "authtoken"] | None = None,
+    access_token: str | None = None,
+    refresh_token_file: str | Path | None = None,
+    base_url: str | None = None,
+    token_url: str | None = None,
+    on_token_refresh: Callable[[Token], Awaitable[None]] | None = None,
+    **options: Any,
+) -> ConcurClient:
+    """A client configured from ``CONCUR_*`` variables (see the module's table).
+
+    Each keyword named after a variable wins over it; ``on_token_refresh`` runs after the
+    refresh-token file (if any) is written; every other keyword goes to ``ConcurClient``.
+    """
+    config = read_env(
+        environ, client_id=client_id, client_secret=client_secret, refresh_token=refresh_token,
+        username=username, password=password, credtype=credtype, access_token=access_token,
+        refresh_token_file=refresh_token_file, base_url=base_url, token_url=token_url,
+    )
+    return cls(**config.client_options(on_token_refresh), **options)
+
+
+def _stored(path: Path | None) -> str | None:
+    """The refresh token an earlier run kept: Concur rotates it on every refresh."""
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot read CONCUR_REFRESH_TOKEN_FILE {path}: {exc.strerror}") from None
+
+
+def _both(
+    first: Callable[[Token], Awaitable[None]], then: Callable[[Token], Awaitable[None]] | None
+) -> Callable[[Token], Awaitable[None]]:
+    if then is None:
+        return first
+
+    async def both(token: Token) -> None:
+        await first(token)
+        await then(token)
+
+    return both
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Replace ``path`` atomically with a file only its owner can read."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
