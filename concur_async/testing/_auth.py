@@ -101,6 +101,8 @@ class TokenStore:
         before = len(self._access) + len(self._refresh)
         self._access = {k: g for k, g in self._access.items()
                         if (g.client_id, g.subject) != owner}
+        self._spent.update(k for k, g in self._refresh.items()
+                           if (g.client_id, g.subject) == owner)
         self._refresh = {k: g for k, g in self._refresh.items()
                          if (g.client_id, g.subject) != owner}
         return before - len(self._access) - len(self._refresh)
