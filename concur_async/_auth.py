@@ -2,32 +2,48 @@
 
 The manager refreshes single-flight: however many tasks find the token expired at once, one
 token request is made and every task proceeds with its answer. Concur rotates the refresh token
-on every refresh and may move the company to another data centre (``geolocation``); both are
-kept, and the new refresh token is handed to ``on_token_refresh`` so a service can persist it.
+on every refresh (on receipt of the request) and may move the company to another data centre
+(``geolocation``); both are kept, and the new token is handed to ``on_token_refresh`` so a
+service can persist it.
+
+The refresh runs in a task the manager owns, not in the task that asked for it. A caller that
+is cancelled while it waits (``asyncio.timeout``, a client disconnecting from a web handler)
+stops waiting; the refresh goes on, keeps the rotated token and runs ``on_token_refresh`` to
+completion. ``aclose`` waits for a refresh under way. The token request is retried like any
+other call (5xx, 429, dropped connections), with the client's ``RetryPolicy``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal, Protocol
+from urllib.parse import urlsplit
 
 import aiohttp
 import anyio
 import msgspec
 
 from ._errors import (
+    APIError,
     AuthenticationError,
     ConcurError,
+    ConfigurationError,
     TransportError,
     api_error,
     redact_url,
 )
-from ._transport import read_capped
+from ._limits import parse_retry_after
+from ._retry import RetryPolicy
+from ._secrets import Secret, SecretRegistry, reveal
+from ._token import ANSWER_DECODER, REFRESH_MARGIN, Token, TokenAnswer
+from ._transport import CONCUR_SUFFIX, describe, is_loopback, origin, read_capped
 
 __all__ = [
+    "REFRESH_MARGIN",
     "ClientCredentialsGrant",
     "Grant",
     "PasswordGrant",
@@ -35,20 +51,22 @@ __all__ = [
     "StaticToken",
     "Token",
     "TokenManager",
+    "TokenPersistenceError",
+    "TokenStore",
+    "accepts_geolocation",
 ]
 
 log = logging.getLogger("concur_async.auth")
 
+TOKEN_PATH = "/oauth2/v0/token"  # noqa: S105 - a path, not a secret
 #: A token answer is a few hundred bytes; anything near this is not one.
 _TOKEN_BODY_CAP = 1 * 2**20
-
-#: Refresh this long (or a tenth of the lifetime, if shorter) before ``expires_in`` runs out,
-#: so no request races the expiry.
-REFRESH_MARGIN = 60.0
+#: Concur's token error code for "user lives elsewhere": the answer names the geolocation.
+LIVES_ELSEWHERE = "16"
 
 
-def _hidden(value: str) -> str:
-    return "***" if value else "''"
+def _secret(value: str | Secret) -> Secret:
+    return value if isinstance(value, Secret) else Secret(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +74,22 @@ class PasswordGrant:
     """Concur's password grant; ``credtype="authtoken"`` exchanges a company request token."""
 
     client_id: str
-    client_secret: str = field(repr=False)
+    client_secret: Secret
     username: str
-    password: str = field(repr=False)
+    password: Secret
     credtype: Literal["password", "authtoken"] = "password"
 
-    def form(self) -> dict[str, str]:
+    def __init__(
+        self, client_id: str, client_secret: str | Secret, username: str,
+        password: str | Secret, credtype: Literal["password", "authtoken"] = "password",
+    ) -> None:
+        object.__setattr__(self, "client_id", client_id)
+        object.__setattr__(self, "client_secret", _secret(client_secret))
+        object.__setattr__(self, "username", username)
+        object.__setattr__(self, "password", _secret(password))
+        object.__setattr__(self, "credtype", credtype)
+
+    def form(self) -> dict[str, str | Secret]:
         return {
             "grant_type": "password",
             "client_id": self.client_id,
@@ -74,13 +102,27 @@ class PasswordGrant:
 
 @dataclass(frozen=True, slots=True)
 class RefreshTokenGrant:
-    """A refresh token from an earlier grant; rotated on every refresh."""
+    """A refresh token from an earlier grant; rotated on every refresh.
+
+    ``geolocation`` is the data centre Concur named with it (the docs ask to store the two
+    together): refreshes and API calls then go there.
+    """
 
     client_id: str
-    client_secret: str = field(repr=False)
-    refresh_token: str = field(repr=False)
+    client_secret: Secret
+    refresh_token: Secret
+    geolocation: str | None = None
 
-    def form(self) -> dict[str, str]:
+    def __init__(
+        self, client_id: str, client_secret: str | Secret, refresh_token: str | Secret,
+        geolocation: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "client_id", client_id)
+        object.__setattr__(self, "client_secret", _secret(client_secret))
+        object.__setattr__(self, "refresh_token", _secret(refresh_token))
+        object.__setattr__(self, "geolocation", geolocation or None)
+
+    def form(self) -> dict[str, str | Secret]:
         return {
             "grant_type": "refresh_token",
             "client_id": self.client_id,
@@ -94,9 +136,13 @@ class ClientCredentialsGrant:
     """An application token for the client itself."""
 
     client_id: str
-    client_secret: str = field(repr=False)
+    client_secret: Secret
 
-    def form(self) -> dict[str, str]:
+    def __init__(self, client_id: str, client_secret: str | Secret) -> None:
+        object.__setattr__(self, "client_id", client_id)
+        object.__setattr__(self, "client_secret", _secret(client_secret))
+
+    def form(self) -> dict[str, str | Secret]:
         return {
             "grant_type": "client_credentials",
             "client_id": self.client_id,
@@ -108,70 +154,129 @@ class ClientCredentialsGrant:
 class StaticToken:
     """An access token obtained elsewhere; never refreshed."""
 
-    access_token: str = field(repr=False)
+    access_token: Secret
+
+    def __init__(self, access_token: str | Secret) -> None:
+        object.__setattr__(self, "access_token", _secret(access_token))
 
 
 Grant = PasswordGrant | RefreshTokenGrant | ClientCredentialsGrant | StaticToken
-
-
-class _TokenResponse(msgspec.Struct):
-    access_token: str
-    expires_in: int | float | str | None = None
-    refresh_token: str | None = None
-    geolocation: str | None = None
-    token_type: str | None = None
-    refresh_expires_in: int | float | str | None = None
-
-
-@dataclass(slots=True)
-class Token:
-    """An access token and what came with it. Its repr never shows the secrets."""
-
-    access_token: str = field(repr=False)
-    expires_at: float  # monotonic clock
-    refresh_token: str | None = field(default=None, repr=False)
-    geolocation: str | None = None
-    refresh_at: float = 0.0
-
-    def __post_init__(self) -> None:
-        if not self.refresh_at:
-            # A short-lived token (tests use seconds) must not look stale from birth.
-            lifetime = self.expires_at - time.monotonic()
-            self.refresh_at = self.expires_at - min(REFRESH_MARGIN, max(lifetime, 0) * 0.1)
-
-    def fresh(self, now: float) -> bool:
-        return now < self.refresh_at
-
+Form = dict[str, str | Secret]
 
 TokenCallback = Callable[[Token], Awaitable[None]]
 #: Whether a ``geolocation`` named by a token answer may become the API base URL.
 GeolocationCheck = Callable[[str], bool]
 
 
+class TokenPersistenceError(ConcurError):
+    """``on_token_refresh`` kept failing: the rotated token lives in memory only.
+
+    The SDK keeps using it, and calls ``on_token_refresh`` again on the next call that needs a
+    token; until that succeeds, such calls raise this error (its ``__cause__`` is the
+    callback's last exception) rather than run with a store holding a dead refresh token.
+    """
+
+
+class TokenStore(Protocol):
+    """Where the live token is shared between processes (``concur_async.redis``).
+
+    The manager calls ``exchange`` from its own refresh task, single-flight in the process.
+    """
+
+    async def load(self) -> Token | None:
+        """The shared token, or None before the first grant."""
+
+    async def exchange(
+        self, stale: Token | None, refresh: Callable[[Token | None], Awaitable[Token]]
+    ) -> Token:
+        """A token to use instead of ``stale`` (None: this process has none yet).
+
+        Under the store's cross-process lock: when the stored token is another than ``stale``
+        and still fresh, return it (another process refreshed). Otherwise call
+        ``refresh(stored)`` (the stored token, whose refresh token wins over the grant's) and
+        write its answer before returning it. ``refresh`` sends the token request; it raises
+        on failure, and the store then writes nothing.
+        """
+
+
+def accepts_geolocation(url: str, *, client_urls: Iterable[str]) -> bool:
+    """Whether a token answer's ``geolocation`` may receive the token: Concur's own domain
+    over HTTPS; the origin the client was configured with; a loopback address only when the
+    client's API base (``client_urls[0]``) is itself on loopback (a test server), so a client
+    of ``https://…concursolutions.com`` never sends its token over plain HTTP to a local port.
+    """
+    parts = urlsplit(url)
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return False
+    scheme, host, port = origin(url)
+    if scheme == "https" and host.endswith(CONCUR_SUFFIX):
+        return True
+    own = list(client_urls)
+    if scheme in ("http", "https") and is_loopback(host):
+        return bool(own) and is_loopback(origin(own[0])[1])
+    return any((scheme, host, port) == origin(u) for u in own)
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """One token request's result: a token answer, or the error with what it allows next."""
+
+    answer: TokenAnswer | None = None
+    error: ConcurError | None = None
+    retryable: bool = False
+    retry_after: float | None = None
+    moved_to: str | None = None  # code 16: the user lives at this geolocation
+    invalid_grant: bool = False
+
+
+class _Refusal(msgspec.Struct):
+    error: str | None = None
+    code: int | str | None = None
+    geolocation: str | None = None
+
+
 class TokenManager:
-    """Holds the current token and refreshes it single-flight."""
+    """Holds the current token and refreshes it single-flight, in a task of its own.
+
+    ``secrets`` is the registry of every secret value the manager holds or has held recently
+    (credentials and tokens): scrub any text a server wrote with it before showing it.
+    """
 
     def __init__(
         self,
         grant: Grant,
         *,
         token_url: str,
+        base_url: str | None = None,
         on_token_refresh: TokenCallback | None = None,
         accept_geolocation: GeolocationCheck | None = None,
+        retry: RetryPolicy | None = None,
+        store: TokenStore | None = None,
     ) -> None:
         self._grant = grant
         self._token_url = token_url
         self._on_refresh = on_token_refresh
-        self._accept_geolocation = accept_geolocation
-        self._lock = anyio.Lock()
+        self._accept_geolocation = accept_geolocation or (
+            lambda url: accepts_geolocation(url, client_urls=(base_url or token_url, token_url))
+        )
+        self.retry = retry or RetryPolicy()
+        self.store = store
+        self.secrets = SecretRegistry(_grant_secrets(grant))
         self._token: Token | None = None
         self.refresh_count = 0
-        # Token requests finished, and the last one's error: tasks that queued behind a
-        # failed request share its error instead of each sending another doomed request.
-        self._finished = 0
-        self._failure: ConcurError | None = None
+        #: The refresh under way, shared by every caller that needs a token meanwhile.
+        self._flight: asyncio.Task[Token] | None = None
+        #: A rotated token ``on_token_refresh`` has not yet accepted.
+        self._unpersisted: Token | None = None
+        self._closing = False
+        self._wake: asyncio.Event | None = None
         if isinstance(grant, StaticToken):
-            self._token = Token(access_token=grant.access_token, expires_at=float("inf"))
+            self._token = Token(grant.access_token)
+        geolocation = getattr(grant, "geolocation", None)
+        if geolocation and not self._accept_geolocation(geolocation):
+            raise ConfigurationError(
+                f"the grant's geolocation {redact_url(geolocation)!r} is not trusted"
+            )
 
     def __repr__(self) -> str:
         return f"TokenManager(grant={self._grant!r}, token_url={redact_url(self._token_url)!r})"
@@ -182,7 +287,10 @@ class TokenManager:
 
     @property
     def geolocation(self) -> str | None:
-        return None if self._token is None else self._token.geolocation
+        """The data centre API calls go to: the token's, else the one stored with the grant."""
+        if self._token is not None and self._token.geolocation:
+            return self._token.geolocation
+        return getattr(self._grant, "geolocation", None)
 
     @property
     def token(self) -> Token | None:
@@ -191,122 +299,265 @@ class TokenManager:
     async def get(self, session: aiohttp.ClientSession) -> Token:
         """A token valid for at least REFRESH_MARGIN seconds, refreshing once if needed."""
         token = self._token
-        if token is not None and token.fresh(time.monotonic()):
+        if token is not None and self._unpersisted is None and token.fresh(time.monotonic()):
             return token
-        finished = self._finished
-        async with self._lock:
-            # Whoever waited on the lock re-checks: the task ahead may have refreshed already.
-            token = self._token
-            if token is not None and token.fresh(time.monotonic()):
-                return token
-            if self._failure is not None and self._finished != finished:
-                raise self._failure.with_traceback(None)
-            self._failure = None
-            try:
-                token = await self._refresh(session)
-            except ConcurError as exc:
-                self._failure = exc
-                raise
-            finally:
-                self._finished += 1
-            return token
+        flight = self._flight
+        if flight is None or flight.done():
+            if self._closing:
+                raise RuntimeError("the token manager is closed")
+            flight = asyncio.get_running_loop().create_task(
+                self._fly(session), name="concur-async token refresh"
+            )
+            flight.add_done_callback(_retrieve)
+            self._flight = flight
+        # Shielded: a caller cancelled here stops waiting; the refresh itself carries on.
+        return await asyncio.shield(flight)
 
     def invalidate(self, access_token: str) -> None:
         """Mark the token that drew a 401 as spent, unless a newer one already replaced it."""
-        if self._token is not None and self._token.access_token == access_token:
-            if isinstance(self._grant, StaticToken):
-                return
-            self._token.expires_at = self._token.refresh_at = 0.0
+        token = self._token
+        if token is not None and token.access_token == access_token and self.refreshable:
+            token.spend()
 
     async def forget(self) -> None:
         """Drop the current token, e.g. once Concur has revoked it: nothing reuses it, and the
         next call starts again from the grant."""
-        async with self._lock:
-            # A shared token store (many processes) is cleared here too, once one exists.
-            self._token = None
-            self._failure = None
+        flight = self._flight
+        if flight is not None and not flight.done():
+            # A refresh under way would bring the token back once it ends.
+            await asyncio.wait([flight])
+        # A shared token store (many processes) is cleared here too, once one exists.
+        self._token = None
+        self._unpersisted = None
 
-    def _form(self) -> dict[str, str]:
-        grant = self._grant
-        previous = self._token
-        if previous is not None and previous.refresh_token and not isinstance(grant, StaticToken):
-            # After the first grant, every refresh uses the latest (rotated) refresh token.
-            return RefreshTokenGrant(
-                grant.client_id, grant.client_secret, previous.refresh_token
-            ).form()
-        if isinstance(grant, StaticToken):
-            raise AuthenticationError(
-                "the static access token was rejected and cannot be refreshed", status=401
-            )
-        return grant.form()
+    async def aclose(self) -> None:
+        """Let a refresh under way finish (its rotated token kept and persisted); no more."""
+        self._closing = True
+        if self._wake is not None:
+            self._wake.set()
+        flight = self._flight
+        if flight is not None and not flight.done():
+            with anyio.CancelScope(shield=True):
+                await asyncio.wait([flight])
 
-    def _url(self) -> str:
-        geo = self.geolocation
-        # Refreshes go to the company's data centre once Concur has named it.
-        return f"{geo.rstrip('/')}/oauth2/v0/token" if geo else self._token_url
+    # -- the refresh task ---------------------------------------------------------------
 
-    async def _refresh(self, session: aiohttp.ClientSession) -> Token:
-        form = self._form()
-        url = self._url()
-        log.debug("requesting token (grant_type=%s) from %s", form["grant_type"], redact_url(url))
+    async def _fly(self, session: aiohttp.ClientSession) -> Token:
+        pending = self._unpersisted
+        if pending is not None:
+            await self._persist(pending)
+            return pending
+        rotated: list[Token] = []
+
+        async def refresh(latest: Token | None) -> Token:
+            token = await self._request(session, latest)
+            rotated.append(token)
+            return token
+
+        if self.store is None:
+            token = await refresh(self._token)
+        else:
+            token = await self.store.exchange(self._token, refresh)
+            ours = any(t.access_token == token.access_token for t in rotated)
+            if not ours:  # another process refreshed: take its token
+                self._adopt(token)
+        if rotated and rotated[-1].access_token == token.access_token:
+            await self._persist(token)
+        return token
+
+    async def _request(self, session: aiohttp.ClientSession, latest: Token | None) -> Token:
+        """One token request, retried by the retry policy; the token it gives is kept at once
+        (Concur has spent the previous refresh token by then)."""
+        form = self._form(latest)
+        url = self._url(latest, form)
+        policy = self.retry
+        started = time.monotonic()
+        attempt = 0
+        moved = fell_back = False
+        while True:
+            attempt += 1
+            outcome = await self._exchange(session, url, form)
+            if outcome.answer is not None:
+                geolocation = self.geolocation if form["grant_type"] == "refresh_token" else None
+                return self._keep(outcome.answer, latest, moved_to=url if moved else None,
+                                  geolocation=geolocation)
+            assert outcome.error is not None
+            if outcome.moved_to and not moved and self._accept_geolocation(outcome.moved_to):
+                # Code 16, "user lives elsewhere": once, at the data centre Concur named.
+                moved = True
+                url = outcome.moved_to.rstrip("/") + TOKEN_PATH
+                log.debug("token request: user lives at %s; asking there",
+                          redact_url(outcome.moved_to))
+                continue
+            if (outcome.invalid_grant and not fell_back and form["grant_type"] == "refresh_token"
+                    and isinstance(self._grant, PasswordGrant | ClientCredentialsGrant)):
+                # The rotated refresh token is gone (an answer lost on the way): the original
+                # grant still stands, so ask with it once rather than lock the client out.
+                fell_back = True
+                form, url = self._grant.form(), self._token_url
+                log.debug("refresh token refused; asking with the original grant")
+                continue
+            delay = outcome.retry_after if outcome.retry_after is not None else (
+                policy.backoff(attempt) if outcome.retryable else None)
+            elapsed = time.monotonic() - started
+            if delay is None or self._closing or not policy.may_retry(attempt, elapsed, delay):
+                raise outcome.error
+            log.debug("retrying the token request after %s (attempt %d of %d, waiting %.2fs)",
+                      describe(outcome.error), attempt + 1, policy.max_attempts, delay)
+            await self._pause(delay)
+
+    async def _exchange(
+        self, session: aiohttp.ClientSession, url: str, form: Form
+    ) -> _Outcome:
+        """Send the form once. Every raw body stays in this frame, which is gone before any
+        error is raised: nothing a server sent or echoed sits in a traceback's locals."""
+        log.debug("requesting token (grant_type=%s) from %s", form["grant_type"],
+                  redact_url(url))
         try:
             # Never redirected: the form carries the secrets, and a 307 would resend it as is.
             async with session.post(
-                url, data=form, headers={"Accept": "application/json"}, allow_redirects=False
+                url, data={k: reveal(v) for k, v in form.items()},
+                headers={"Accept": "application/json"}, allow_redirects=False,
             ) as resp:
                 body = await read_capped(resp, "POST", url, _TOKEN_BODY_CAP)
-                status = resp.status
-                headers = resp.headers
-                correlation = headers.get("concur-correlationid")
+                status, headers = resp.status, resp.headers
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise TransportError(
-                f"token request failed: {type(exc).__name__}", method="POST", url=redact_url(url)
-            ) from None
+            return _Outcome(error=TransportError(
+                f"token request failed: {describe(exc)}", method="POST", url=redact_url(url)
+            ), retryable=True)
+        except APIError as exc:  # an answer over the size cap: not a token endpoint's
+            return _Outcome(error=exc)
+        correlation = self.secrets.scrub(headers.get("concur-correlationid") or "") or None
         if 300 <= status < 400:
-            raise AuthenticationError(
+            return _Outcome(error=AuthenticationError(
                 f"the token endpoint answered a redirect (HTTP {status}); the credentials were "
                 "not sent on: configure token_url with the final address",
                 status=status, method="POST", url=redact_url(url), correlation_id=correlation,
-            )
+            ))
         if status != 200:
-            hide = [form[k] for k in ("client_secret", "password", "refresh_token") if k in form]
-            raise api_error(status, body, headers, "POST", url, hide=hide,
-                            kind=AuthenticationError, fallback="token request refused")
+            error = api_error(status, body, headers, "POST", url, hide=self.secrets.values(),
+                              kind=AuthenticationError, fallback="token request refused")
+            error.correlation_id = correlation
+            refusal = _refusal(body)
+            lives_elsewhere = str(refusal.code) == LIVES_ELSEWHERE and refusal.geolocation
+            return _Outcome(
+                error=error,
+                retryable=status in self.retry.retry_statuses,
+                retry_after=_retry_after(headers, self.retry) if status == 429 else None,
+                moved_to=refusal.geolocation if lives_elsewhere else None,
+                invalid_grant=refusal.error == "invalid_grant",
+            )
         try:
-            answer = msgspec.json.decode(body, type=_TokenResponse)
+            return _Outcome(answer=ANSWER_DECODER.decode(body))
         except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
-            raise AuthenticationError(
+            # A cut or garbled answer: asked again like a dropped connection.
+            return _Outcome(error=AuthenticationError(
                 "token response was not understood", status=status, method="POST",
                 url=redact_url(url), correlation_id=correlation,
-            ) from None
-        if answer.geolocation and self._accept_geolocation is not None and not (
-            self._accept_geolocation(answer.geolocation)
-        ):
+            ), retryable=True)
+
+    def _keep(
+        self, answer: TokenAnswer, latest: Token | None, *, moved_to: str | None,
+        geolocation: str | None,
+    ) -> Token:
+        if moved_to is not None:
+            geolocation = moved_to.removesuffix(TOKEN_PATH)
+        token = Token.from_answer(
+            answer, now=time.monotonic(), geolocation=geolocation,
+            refresh_token=latest._refresh if latest is not None else None,
+        )
+        self._adopt(token)
+        self.refresh_count += 1
+        log.debug("token refreshed; expires in %s", answer.expires_in)
+        return token
+
+    def _adopt(self, token: Token) -> None:
+        if token.geolocation and not self._accept_geolocation(token.geolocation):
             # The token would travel to the named host on every later call and refresh: a
             # tampered or misrouted answer must not redirect the credentials.
             raise AuthenticationError(
                 f"token response named an untrusted geolocation "
-                f"{redact_url(answer.geolocation)!r}; refused",
-                status=status, method="POST", url=redact_url(url), correlation_id=correlation,
+                f"{redact_url(token.geolocation)!r}; refused",
+                status=200, method="POST", url=redact_url(self._token_url),
             )
-        token = Token(
-            access_token=answer.access_token,
-            expires_at=time.monotonic() + _seconds(answer.expires_in),
-            refresh_token=answer.refresh_token
-            or (self._token.refresh_token if self._token else None),
-            geolocation=answer.geolocation or self.geolocation,
-        )
+        for secret in token.secrets:
+            self.secrets.add(secret)
         self._token = token
-        self.refresh_count += 1
-        log.debug("token refreshed; expires in %ss", _seconds(answer.expires_in))
-        if self._on_refresh is not None:
-            await self._on_refresh(token)
-        return token
+
+    async def _persist(self, token: Token) -> None:
+        """Hand the rotated token to ``on_token_refresh``, retried until it takes it."""
+        if self._on_refresh is None:
+            return
+        policy = self.retry
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await self._on_refresh(token)
+            except Exception as exc:
+                delay = policy.backoff(attempt)
+                elapsed = time.monotonic() - started
+                if self._closing or not policy.may_retry(attempt, elapsed, delay):
+                    self._unpersisted = token
+                    log.error("on_token_refresh failed %d times (%s); the rotated token is "
+                              "kept in memory and handed over again on the next call",
+                              attempt, type(exc).__name__)
+                    raise TokenPersistenceError(
+                        f"on_token_refresh failed: {type(exc).__name__}"
+                    ) from exc
+                log.warning("on_token_refresh failed (%s); trying again in %.2fs",
+                            type(exc).__name__, delay)
+                await self._pause(delay)
+            else:
+                self._unpersisted = None
+                return
+
+    async def _pause(self, delay: float) -> None:
+        """Wait ``delay`` seconds, or until ``aclose`` asks the refresh to stop retrying."""
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        with anyio.move_on_after(delay):
+            await self._wake.wait()
+
+    def _form(self, latest: Token | None) -> Form:
+        grant = self._grant
+        if isinstance(grant, StaticToken):
+            raise AuthenticationError(
+                "the static access token was rejected and cannot be refreshed", status=401
+            )
+        if latest is not None and latest.refresh_token:
+            # After the first grant, every refresh uses the latest (rotated) refresh token.
+            return RefreshTokenGrant(grant.client_id, grant.client_secret,
+                                     latest._refresh or "").form()
+        return grant.form()
+
+    def _url(self, latest: Token | None, form: Form) -> str:
+        # A first grant goes to the application's token URL; refreshes to the token's data
+        # centre once Concur has named it.
+        geo = self.geolocation if form["grant_type"] == "refresh_token" else None
+        return f"{geo.rstrip('/')}{TOKEN_PATH}" if geo else self._token_url
 
 
-def _seconds(expires_in: Any) -> float:
-    """Concur sends ``expires_in`` as a string or a number; an hour when it is missing."""
+def _grant_secrets(grant: Grant) -> list[Secret]:
+    names = ("client_secret", "password", "refresh_token", "access_token")
+    return [s for s in (getattr(grant, n, None) for n in names) if isinstance(s, Secret)]
+
+
+def _retry_after(headers: Mapping[str, str], policy: RetryPolicy) -> float:
+    wait = parse_retry_after(headers.get("Retry-After"))
+    return policy.default_retry_after if wait is None else wait
+
+
+def _refusal(body: bytes) -> _Refusal:
     try:
-        return float(expires_in) if expires_in is not None else 3600.0
-    except ValueError:
-        return 3600.0
+        return msgspec.json.decode(body, type=_Refusal)
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        return _Refusal()
+
+
+def _retrieve(flight: asyncio.Task[Token]) -> None:
+    # Every caller may have stopped waiting (cancelled): the outcome is still read, so asyncio
+    # does not report "exception was never retrieved".
+    if not flight.cancelled():
+        flight.exception()

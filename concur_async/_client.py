@@ -17,7 +17,7 @@ import anyio
 import msgspec
 
 from . import _codec, _env
-from ._auth import Grant, TokenCallback, TokenManager
+from ._auth import Grant, TokenCallback, TokenManager, accepts_geolocation
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -153,8 +153,9 @@ class ConcurClient:
         self.stats = ClientStats()
         self.max_response_bytes = max_response_bytes
         self._auth = TokenManager(
-            auth, token_url=self.token_url, on_token_refresh=on_token_refresh,
-            accept_geolocation=self._accepts_geolocation,
+            auth, token_url=self.token_url, base_url=self.base_url,
+            on_token_refresh=on_token_refresh, accept_geolocation=self._accepts_geolocation,
+            retry=self.retry,
         )
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
         self._trust_env = trust_env
@@ -255,8 +256,10 @@ class ConcurClient:
             return
         self._closed = True
         session, self._session = self._session, None
-        if session is not None:
-            with anyio.CancelScope(shield=True):
+        with anyio.CancelScope(shield=True):
+            # A refresh under way ends first: Concur rotated the refresh token on receipt.
+            await self._auth.aclose()
+            if session is not None:
                 await session.close()
 
     @property
@@ -312,17 +315,9 @@ class ConcurClient:
         return scheme == "https" and host.endswith(CONCUR_SUFFIX)
 
     def _accepts_geolocation(self, url: str) -> bool:
-        """Whether a token answer's ``geolocation`` may become the API base URL: Concur's own
-        domain over HTTPS, this machine, or the origin the client was configured with."""
-        parts = urlsplit(url)
-        if parts.username or parts.password or parts.query or parts.fragment:
-            return False
-        scheme, host, port = origin(url)
-        if scheme == "https" and host.endswith(CONCUR_SUFFIX):
-            return True
-        if scheme in ("http", "https") and is_loopback(host):
-            return True
-        return (scheme, host, port) == origin(self.base_url)
+        """Whether a token answer's ``geolocation`` may become the API base URL (the rules
+        are ``accepts_geolocation``'s)."""
+        return accepts_geolocation(url, client_urls=(self.base_url, self.token_url))
 
     def resolve(self, url: str) -> str:
         """An absolute URL for ``url``: a path joins the API base; a full URL must be trusted."""

@@ -89,12 +89,12 @@ async def test_short_lived_token_refreshed_before_it_expires(
     concur: MockConcur, auth_clock: FakeClock
 ) -> None:
     users = concur.route("GET", USERS)
-    concur.expires_in = "10"
+    concur.expires_in = "40"  # short, yet above the 30 s floor: planned around
     async with concur.client() as client:
         await client.request("GET", USERS)
-        auth_clock.advance(8.5)
+        auth_clock.advance(35.5)
         await client.request("GET", USERS)  # still fresh
-        auth_clock.advance(1.0)  # 9.5 s of 10: within the last tenth of its life
+        auth_clock.advance(1.0)  # 36.5 s of 40: within the last tenth of its life
         await client.request("GET", USERS)
     assert [h.authorization for h in users.hits] == [
         bearer(concur.access_token(1)),
