@@ -69,7 +69,8 @@ async def test_callers_arriving_while_the_abandoned_refresh_runs_share_it() -> N
             first.cancel()
             results = await asyncio.gather(*(client.request("GET", "/api/b") for _ in range(20)))
         assert len(results) == 20
-        assert len(server.forms) == 1 and server.invalid_grants == 0
+        assert len(server.forms) == 1
+        assert server.invalid_grants == 0
 
 
 async def test_aclose_waits_for_a_refresh_under_way_and_its_callback() -> None:
@@ -191,7 +192,8 @@ async def test_invalid_grant_is_not_retried() -> None:
         async with client_of(server) as client:
             with pytest.raises(AuthenticationError) as info:
                 await client.request("GET", "/api/x")
-        assert info.value.status == 400 and info.value.code == "108"
+        assert info.value.status == 400
+        assert info.value.code == "108"
         assert len(server.forms) == 1
 
 
@@ -241,7 +243,9 @@ async def test_unusable_lifetimes_keep_single_flight(expires_in: Any) -> None:
             assert len(results) == 500
             assert len(server.forms) == 1  # used until its first 401, not "already expired"
             token = client.token_manager.token
-            assert token is not None and token.short_lived and token.expires_at == math.inf
+            assert token is not None
+            assert token.short_lived
+            assert token.expires_at == math.inf
             server.expire_access_tokens()
             again = await asyncio.gather(*(client.request("GET", "/api/y") for _ in range(500)))
             assert len(again) == 500
@@ -262,7 +266,8 @@ async def test_a_concur_client_refuses_a_loopback_geolocation_before_sending_any
             with pytest.raises(AuthenticationError, match="untrusted geolocation"):
                 await client.request("GET", "/api/x")
             assert client.api_base_url == "https://us.api.concursolutions.com"
-        assert elsewhere.api_calls == [] and elsewhere.forms == []
+        assert elsewhere.api_calls == []
+        assert elsewhere.forms == []
 
 
 async def test_a_loopback_client_follows_a_loopback_geolocation() -> None:
@@ -299,7 +304,8 @@ async def test_code_16_is_followed_once_only() -> None:
             with pytest.raises(AuthenticationError) as info:
                 await client.request("GET", "/api/x")
         assert info.value.code == "16"
-        assert len(us.forms) == 1 and len(emea.forms) == 1
+        assert len(us.forms) == 1
+        assert len(emea.forms) == 1
 
 
 async def test_code_16_naming_an_untrusted_host_is_not_followed() -> None:
@@ -338,7 +344,9 @@ async def test_token_exposes_every_documented_field_and_masks_the_secret_ones() 
     assert token.refresh_expires_at.timestamp() == 1_900_000_000
     assert (token.access_token, token.refresh_token) == ("srv-at-1", "srv-rt-1")
     for text in (repr(token), str(token)):
-        assert "SECRET" not in text and "srv-at" not in text and "srv-rt" not in text
+        assert "SECRET" not in text
+        assert "srv-at" not in text
+        assert "srv-rt" not in text
     record = token.to_record()
     again = Token.from_record(record)
     assert again.to_record()["refresh_expires_at"] == record["refresh_expires_at"]
