@@ -23,9 +23,7 @@ file, the newest one is written there and wins over ``CONCUR_REFRESH_TOKEN`` on 
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ._auth import Grant, PasswordGrant, RefreshTokenGrant, StaticToken, Token
 from ._errors import ConfigurationError
+from ._files import write_atomically
 
 if TYPE_CHECKING:
     from ._client import ConcurClient
@@ -201,12 +200,4 @@ def _both(
 
 def _write_private(path: Path, text: str) -> None:
     """Replace ``path`` atomically with a file only its owner can read."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    write_atomically(path, text.encode("utf-8"))

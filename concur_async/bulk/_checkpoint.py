@@ -21,6 +21,7 @@ from pathlib import Path
 import msgspec
 
 from .._errors import ConfigurationError
+from .._files import write_atomically
 
 __all__ = ["DELETED", "Checkpoint"]
 
@@ -103,6 +104,4 @@ class Checkpoint:
 
     def _write(self, data: _File) -> None:
         assert self.path is not None
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(msgspec.json.encode(data))
-        os.replace(tmp, self.path)
+        write_atomically(self.path, msgspec.json.encode(data))

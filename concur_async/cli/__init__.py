@@ -6,7 +6,10 @@ import os
 import sys
 from collections.abc import Sequence
 
+from . import _export
 from ._app import app
+
+_export.register()  # <collection> export, from its own module
 
 __all__ = ["app", "main"]
 

@@ -36,6 +36,7 @@ __all__ = [
     "format_of",
     "output_format",
     "purchase_order_file",
+    "scalar_columns",
     "vendor_file",
     "vendor_row",
     "without_server_fields",
@@ -53,15 +54,15 @@ _JSON = msgspec.json.Decoder(float_hook=Decimal)
 
 
 @functools.cache
-def _scalar_columns(struct: type[msgspec.Struct]) -> tuple[str, ...]:
+def scalar_columns(struct: type[msgspec.Struct], *, with_ids: bool = False) -> tuple[str, ...]:
     """The wire names of the fields a CSV cell can hold (lists and nested structs cannot),
-    vendors' keys first."""
+    vendors' keys first; Concur's own fields (ID, URI) only ``with_ids``."""
     info = mi.type_info(struct)
     assert isinstance(info, mi.StructType)
     names = []
     for field in info.fields:
         kinds = field.type.types if isinstance(field.type, mi.UnionType) else (field.type,)
-        if field.encode_name in SERVER_FIELDS or any(
+        if (field.encode_name in SERVER_FIELDS and not with_ids) or any(
             isinstance(k, mi.ListType | mi.StructType) for k in kinds
         ):
             continue
@@ -70,7 +71,7 @@ def _scalar_columns(struct: type[msgspec.Struct]) -> tuple[str, ...]:
     return (*first, *(n for n in names if n not in first))
 
 
-VENDOR_COLUMNS = _scalar_columns(Vendor)
+VENDOR_COLUMNS = scalar_columns(Vendor)
 
 
 def format_of(path: Path, given: FileFormat | None) -> FileFormat:
@@ -188,7 +189,7 @@ def _csv_rows(
     header = next(reader, None)
     if not header:
         return
-    columns = _scalar_columns(struct)
+    columns = scalar_columns(struct)
     unknown = [name for name in header if name not in columns]
     if unknown:
         raise CliError(f"{path.name}: unknown column(s) {', '.join(unknown[:5])}; "

@@ -18,7 +18,7 @@ from aiohttp import web
 
 from ._paging import decode_offset, encode_offset, limit_param, page_url
 from ._store import Collection, Record
-from ._wire import Failure, empty, read_body, reply
+from ._wire import Failure, empty, read_body, reply, server_time
 
 if TYPE_CHECKING:
     from ._state import ConcurState
@@ -46,6 +46,8 @@ class V3Resource:
     max_limit: int = 100
     items_field: str = "Items"
     total: bool = False
+    #: The field Concur stamps with the time of each create and update.
+    modified: str | None = None
 
 
 def register(router: web.UrlDispatcher, state: ConcurState, resource: V3Resource) -> None:
@@ -120,6 +122,10 @@ class _Handlers:
         self.resource = resource
         self.records: Collection = state.collection(resource.collection)
 
+    def _stamp(self) -> Record:
+        field = self.resource.modified
+        return {field: server_time()} if field else {}
+
     def _uri(self, record_id: str) -> str:
         return f"{self.state.base_url}{self.resource.path}/{record_id}"
 
@@ -157,7 +163,7 @@ class _Handlers:
     async def create(self, request: web.Request) -> web.Response:
         fields = fields_of(await read_body(request))
         record_id = self.state.new_id()
-        self.records.put({**fields, self.records.id_field: record_id})
+        self.records.put({**fields, **self._stamp(), self.records.id_field: record_id})
         self.state.write_log.record("create", self.records.name, record_id)
         return reply(request, {"ID": record_id, "URI": self._uri(record_id)},
                      root="CreateResponse")
@@ -165,7 +171,7 @@ class _Handlers:
     async def update(self, request: web.Request) -> web.Response:
         record_id, record = self._found(request)
         fields = fields_of(await read_body(request))
-        self.records.put({**record, **fields, self.records.id_field: record_id})
+        self.records.put({**record, **fields, **self._stamp(), self.records.id_field: record_id})
         self.state.write_log.record("update", self.records.name, record_id)
         return empty()
 

@@ -48,7 +48,8 @@ V3_RESOURCES = (
     # POST and PUT take the image itself: see _v3_writes.
     V3Resource(f"{_E}/receiptimages", "expense/receiptimages", "ReceiptImageCollection",
                "ReceiptImage", "LGD"),
-    V3Resource(f"{_E}/reports", "expense/reports", "ReportCollection", "ReportGet", "LCGU"),
+    V3Resource(f"{_E}/reports", "expense/reports", "ReportCollection", "ReportGet", "LCGU",
+               modified="LastModifiedDate"),
     # POST takes no body, only ``user``: see _v3_writes.
     V3Resource(f"{_C}/connectionrequests", "common/connectionrequests",
                "ConnectionRequestCollection", "ConnectionRequestGet", "LGUD"),
