@@ -21,7 +21,7 @@ from typing import IO, Annotated, Any
 import msgspec
 import typer
 
-from .._client import DEFAULT_BASE_URL, ConcurClient
+from .._client import ConcurClient
 from ..export import COLLECTIONS, UNAVAILABLE, Change, export_changes
 from ._app import (
     AccessToken,
@@ -131,7 +131,7 @@ def _command(collection: str, what: str) -> Any:
             min=0, help="How often progress is saved (the state file and the output's "
             "length); a stopped run repeats at most this much.")] = 1.0,
         quiet: Quiet = False,
-        base_url: BaseUrl = DEFAULT_BASE_URL, token_url: TokenUrl = None,
+        base_url: BaseUrl = None, token_url: TokenUrl = None,
         client_id: ClientId = None, client_secret: ClientSecret = None,
         refresh_token: RefreshToken = None, refresh_token_file: RefreshTokenFile = None,
         username: Username = None, password: Password = None, access_token: AccessToken = None,
