@@ -29,6 +29,7 @@ from ._errors import (
 )
 from ._limits import DEFAULT_FAMILY_LIMITS, Limiter, RateLimit, parse_retry_after
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy
+from ._secrets import Secret
 from ._transport import (
     CONCUR_SUFFIX,
     Exchange,
@@ -504,7 +505,7 @@ class ConcurClient:
                         target = self.resolve(url)
                     self.stats.requests += 1
                     status, body, resp_headers, final_url = await self._attempt(
-                        session, method, target, params, data, headers, token.access_token,
+                        session, method, target, params, data, headers, token.access_secret,
                         attempt, family,
                     )
             except TransportError as exc:
@@ -553,7 +554,7 @@ class ConcurClient:
         params: dict[str, str] | None,
         data: Any,
         headers: dict[str, str],
-        access_token: str,
+        access_token: Secret,
         attempt: int,
         family: str | None,
     ) -> Exchange:

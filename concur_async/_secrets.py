@@ -18,7 +18,9 @@ import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
 
-__all__ = ["MASK", "Secret", "SecretRegistry", "live_secret_values", "reveal"]
+__all__ = [
+    "MASK", "MaskedHeaders", "Secret", "SecretRegistry", "live_secret_values", "reveal",
+]
 
 MASK = "***"
 #: Values shorter than this are not scrubbed process-wide: blanking every "local" or "pw" in
@@ -57,6 +59,15 @@ class Secret:
     def __reduce__(self) -> tuple[type[Secret], tuple[str]]:
         # Pickled for a process pool it stays a Secret on the other side.
         return Secret, (self._value,)
+
+
+class MaskedHeaders(dict[str, str]):
+    """Request headers whose repr masks ``Authorization``: the dict handed to aiohttp sits in
+    a frame's locals, and the header holds the token."""
+
+    def __repr__(self) -> str:
+        shown = {k: MASK if k.lower() == "authorization" else v for k, v in self.items()}
+        return f"MaskedHeaders({shown!r})"
 
 
 def reveal(value: Secret | str | None) -> str | None:

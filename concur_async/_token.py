@@ -157,6 +157,11 @@ class Token:
         return self._access.get_secret_value()
 
     @property
+    def access_secret(self) -> Secret:
+        """The access token, held masked (for code that passes it on without showing it)."""
+        return self._access
+
+    @property
     def refresh_token(self) -> str | None:
         return reveal(self._refresh)
 

@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 
 from ._errors import APIError, ResponseTooLargeError, TransportError, redact_url
+from ._secrets import MaskedHeaders, Secret
 
 __all__ = [
     "CONCUR_SUFFIX",
@@ -63,7 +64,7 @@ async def exchange(
     params: dict[str, str] | None,
     data: Any,
     headers: dict[str, str],
-    access_token: str,
+    access_token: Secret,
     trusts: Callable[[str], bool],
     max_bytes: int,
     limits: aiohttp.ClientTimeout | None = None,
@@ -73,9 +74,9 @@ async def exchange(
     ``limits`` are aiohttp's time limits for this exchange (the session's when None).
     """
     for _ in range(MAX_REDIRECTS + 1):
-        send = dict(headers)
+        send = MaskedHeaders(headers)  # masked: this frame's locals show no token
         if trusts(url):
-            send["Authorization"] = f"Bearer {access_token}"
+            send["Authorization"] = f"Bearer {access_token.get_secret_value()}"
         try:
             async with session.request(
                 method, url, params=params, data=data, headers=send, allow_redirects=False,

@@ -37,6 +37,11 @@ class TokenServer:
     extra: dict[str, Any] = field(default_factory=dict)
     #: Headers of every token error answer (e.g. an echoed value).
     error_headers: dict[str, str] = field(default_factory=dict)
+    #: What the next API calls meet, one entry each: a status, ``"drop"`` or ``"echo"`` (a
+    #: 400 whose body and ``concur-correlationid`` repeat the Authorization header).
+    api_script: list[int | str] = field(default_factory=list)
+    #: Every token error's description repeats the form it was sent (a careless server).
+    echo_form: bool = False
     forms: list[dict[str, str]] = field(default_factory=list)
     api_calls: list[tuple[str, str | None]] = field(default_factory=list)
     live_refresh: set[str] = field(default_factory=set)
@@ -58,6 +63,14 @@ class TokenServer:
             self.api_calls.append((request.path, auth))
             if auth is None or auth.removeprefix("Bearer ") not in self.live_access:
                 return web.json_response({"Error": {"Message": "expired"}}, status=401)
+            fault = self.api_script.pop(0) if self.api_script else None
+            if fault == "drop":
+                return _drop(request)
+            if fault == "echo":
+                return web.json_response({"Error": {"Message": f"bad: {auth}"}}, status=400,
+                                         headers={"concur-correlationid": auth})
+            if isinstance(fault, int):
+                return web.json_response({"Error": {"Message": "down"}}, status=fault)
             return web.json_response({"path": request.path})
         form = {k: str(v) for k, v in (await request.post()).items()}
         self.forms.append(form)
@@ -65,7 +78,8 @@ class TokenServer:
         if step == "drop":
             return _drop(request)
         if isinstance(step, int):
-            return web.json_response({"error": "server_error", "error_description": "down"},
+            said = f"down; you sent {form!r}" if self.echo_form else "down"
+            return web.json_response({"error": "server_error", "error_description": said},
                                      status=step, headers=self.error_headers)
         if isinstance(step, tuple) and step[0] == "elsewhere":
             return web.json_response({"code": 16, "error": "invalid_request",
