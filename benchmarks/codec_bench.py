@@ -22,17 +22,22 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import msgspec
 
 from concur_async import _codec
+from concur_async._model import sent_form
 from concur_async.invoice.vendor_models import Status, VendorBank
 from concur_async.invoice.vendors import Vendor, VendorCollection
 
 __all__ = ["PAGE_SIZE", "page", "run"]
 
 PAGE_SIZE = 1000
+STRICT = "strict json -> structs (before lenient answers)"
+LAX = "codec json, numbers as strings"
+MENDED = "codec json, booleans where text is declared"
 ROUND_SECONDS = 0.4
 XML_GOAL = 3.0
 
@@ -98,8 +103,36 @@ def page(size: int = PAGE_SIZE) -> tuple[bytes, bytes]:
     return _codec.encode(collection, "json"), _codec.encode(collection, "xml")
 
 
+def _quirky(as_json: bytes) -> tuple[bytes, bytes]:
+    """The page as Concur also writes it: numbers as strings (read by msgspec's lax mode), and
+    ``Approved`` as a JSON boolean where text is declared (mended on the slow path)."""
+    data = msgspec.json.decode(as_json)
+    for vendor in data["Vendor"]:
+        vendor["PaymentTerms"] = str(vendor["PaymentTerms"])
+        for status in vendor["StatusList"]:
+            status["Code"] = str(status["Code"])
+            status["RecordNumber"] = str(status["RecordNumber"])
+    lax = msgspec.json.encode(data)
+    for vendor in data["Vendor"]:
+        vendor["Approved"] = vendor["Approved"] == "true"
+    return lax, msgspec.json.encode(data)
+
+
 def _contenders(as_json: bytes, as_xml: bytes) -> dict[str, Callable[[], int]]:
     decoder = msgspec.json.Decoder()
+    # The reading before issue 13: required fields, input limits and enumerations enforced on
+    # answers too (the request form of the same structs), strict types.
+    strict = msgspec.json.Decoder(sent_form(VendorCollection), float_hook=Decimal)
+    lax, mended = _quirky(as_json)
+
+    def strict_json() -> int:
+        return len(strict.decode(as_json).vendor or [])
+
+    def lax_json() -> int:
+        return len(_codec.decode(lax, VendorCollection, "json").vendor or [])
+
+    def mended_json() -> int:
+        return len(_codec.decode(mended, VendorCollection, "json").vendor or [])
 
     def codec_json() -> int:
         return len(_codec.decode(as_json, VendorCollection, "json").vendor or [])
@@ -118,6 +151,9 @@ def _contenders(as_json: bytes, as_xml: bytes) -> dict[str, Callable[[], int]]:
         "codec xml -> structs": codec_xml,
         "json.loads -> dicts": stdlib_json,
         "msgspec.json -> dicts": msgspec_json,
+        STRICT: strict_json,
+        LAX: lax_json,
+        MENDED: mended_json,
     }
 
 

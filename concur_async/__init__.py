@@ -9,6 +9,7 @@ from ._auth import (
 )
 from ._catalog import OperationInfo, operations
 from ._client import DEFAULT_BASE_URL, ClientStats, ConcurClient
+from ._codec.raw import keep_raw, raw
 from ._env import credentials_in_env
 from ._errors import (
     APIError,
@@ -61,5 +62,7 @@ __all__ = [
     "TransportError",
     "ValidationError",
     "credentials_in_env",
+    "keep_raw",
     "operations",
+    "raw",
 ]

@@ -23,6 +23,7 @@ import msgspec
 
 from . import _codec
 from ._errors import ValidationError
+from ._model import sent_form
 from ._paging import AsyncPaginator, PageRequest, PagingStyle, Unread, V3Paging
 from ._upload import Upload
 
@@ -119,10 +120,12 @@ def _is_struct_list(value: Any) -> bool:
 
 
 def check_body(body: msgspec.Struct) -> None:
-    """Refuse a request body whose fields break their types or documented limits."""
+    """Refuse a request body whose fields break their types or what Concur demands of a
+    request (required fields, documented limits and values), which answers are spared."""
     try:
         msgspec.convert(
-            msgspec.to_builtins(body, builtin_types=_NATIVE), type(body), builtin_types=_NATIVE
+            msgspec.to_builtins(body, builtin_types=_NATIVE), sent_form(type(body)),
+            builtin_types=_NATIVE,
         )
     except msgspec.ValidationError as exc:
         raise ValidationError(f"{type(body).__name__}: {exc}") from None
@@ -154,6 +157,9 @@ class Resource:
     ) -> T:
         if body is not None:
             check_body(body)
+        if _is_struct_list(json):
+            for item in json:
+                check_body(item)
         return await self._client.request(
             op.method,
             op.url(path_params),

@@ -20,6 +20,7 @@ from test_operations_inventory import Placeholders, bound, call_arguments
 
 import concur_async
 from concur_async import ConcurClient, StaticToken, ValidationError
+from concur_async._model import sent_form
 from concur_async.testing import LocalConcur
 
 # -- invalid caller input: refused before any request ---------------------------------------------
@@ -52,7 +53,7 @@ def _parameters(method: Any) -> list[tuple[str, Any, bool]]:
 
 def _overlong(cls: type[msgspec.Struct], fill: Placeholders) -> Iterator[tuple[str, Any]]:
     """Instances of ``cls`` with one field longer than its documented maximum each."""
-    hints = get_type_hints(cls, include_extras=True)
+    hints = get_type_hints(sent_form(cls), include_extras=True)
     for f in msgspec.structs.fields(cls):
         limit = _max_length(hints[f.name])
         if limit is not None:

@@ -25,6 +25,7 @@ from aioresponses import aioresponses
 
 import concur_async
 from concur_async import ConcurClient, ConcurError, StaticToken, ValidationError
+from concur_async._model import sent_form
 from tools import seedspec
 
 INVENTORY = seedspec.INVENTORY
@@ -111,8 +112,10 @@ class Placeholders:
         return simple[hint]()
 
     def struct(self, cls: type[msgspec.Struct]) -> msgspec.Struct:
-        hints = get_type_hints(cls, include_extras=True)
-        required = {f.name: self(hints[f.name]) for f in msgspec.structs.fields(cls) if f.required}
+        # What a request must hold is the struct's sent form (answers may leave anything out).
+        form = sent_form(cls)
+        hints = get_type_hints(form, include_extras=True)
+        required = {f.name: self(hints[f.name]) for f in msgspec.structs.fields(form) if f.required}
         return cls(**required)
 
 

@@ -28,6 +28,7 @@ from lxml import etree
 
 import concur_async
 from concur_async import ConcurClient, StaticToken, _codec
+from concur_async._model import sent_form
 from tools import generate, seedspec
 
 SPEC_DIR = seedspec.SPEC_DIR
@@ -124,7 +125,7 @@ class Fit:
                 return [self(value, item)]
             return [self(v, item) for v in value] if isinstance(value, list) else value
         if isinstance(hint, type) and issubclass(hint, msgspec.Struct) and isinstance(value, dict):
-            hints = get_type_hints(hint, include_extras=True)
+            hints = get_type_hints(sent_form(hint), include_extras=True)
             by_wire = {f.encode_name: f.name for f in msgspec.structs.fields(hint)}
             return {k: self(v, hints[by_wire[k]]) if k in by_wire else v
                     for k, v in value.items()}
@@ -149,7 +150,7 @@ class Fit:
             self.xml(element, get_args(hint)[0])
             return
         if isinstance(hint, type) and issubclass(hint, msgspec.Struct):
-            hints = get_type_hints(hint, include_extras=True)
+            hints = get_type_hints(sent_form(hint), include_extras=True)
             by_wire = {f.encode_name: f.name for f in msgspec.structs.fields(hint)}
             for child in element:
                 if child.tag in by_wire:

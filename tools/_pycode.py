@@ -130,7 +130,7 @@ class StructWriter:
             base = f"list[{base}]"
         return base
 
-    def _base(self, kind: dict[str, Any], owner: str) -> str:
+    def _base(self, kind: dict[str, Any], owner: str, meta: bool = True) -> str:
         type_ = kind["type"]
         if kind.get("enum"):
             return self._enum(kind, owner)
@@ -148,11 +148,11 @@ class StructWriter:
             out = _SCALARS[type_]
             if "Any" in out:
                 self.imports.add("typing", "Any")
-        meta = self._meta(kind)
-        if meta:
+        limits = self._meta(kind) if meta else ""
+        if limits:
             self.imports.add("typing", "Annotated")
             self.imports.add("msgspec")
-            out = f"Annotated[{out}, msgspec.Meta({meta})]"
+            out = f"Annotated[{out}, msgspec.Meta({limits})]"
         for seen in kind.get("example_types", []):
             # A seed example sends another JSON type here: accept it as well.
             extra = _JSON_NAMES.get(seen)
@@ -213,16 +213,40 @@ class StructWriter:
         while py in taken or py in _RESERVED:
             py += "_"
         taken.add(py)
-        annotation = self.annotation(item, owner)
+        annotation = self.field_annotation(item, owner) + " | None"
         renamed = wire_rename(py, rule) != item["name"]
         if renamed:
             self.imports.add("msgspec")
-        if item.get("required"):
-            value = f'msgspec.field(name="{item["name"]}")' if renamed else None
-        else:
-            annotation += " | None"
-            value = f'msgspec.field(default=None, name="{item["name"]}")' if renamed else "None"
+        value = f'msgspec.field(default=None, name="{item["name"]}")' if renamed else "None"
         return _assignment(py, annotation, value)
+
+    def field_annotation(self, item: dict[str, Any], owner: str) -> str:
+        """A struct field's type as answers bring it (any value may be missing, any text
+        goes), with what a request must hold beside it as ``Sent(...)``."""
+        demands = self._demands(item)
+        if item.get("enum"):
+            demands.append(f"one_of={self._enum(item, owner)}")
+            out = "str"
+        else:
+            out = self._base({k: v for k, v in item.items() if k != "array"}, owner, meta=False)
+        if item.get("array"):
+            out = f"list[{self._sent(out, demands)}]"
+            demands = []
+        if item.get("required"):
+            demands.append("required=True")
+        return self._sent(out, demands)
+
+    def _sent(self, annotation: str, demands: list[str]) -> str:
+        if not demands:
+            return annotation
+        self.imports.add("typing", "Annotated")
+        self.imports.add(".._model", "Sent")
+        return f"Annotated[{annotation}, Sent({', '.join(demands)})]"
+
+    @staticmethod
+    def _demands(kind: dict[str, Any]) -> list[str]:
+        meta = StructWriter._meta(kind)
+        return [meta] if meta else []
 
 
 def _assignment(name: str, annotation: str, value: str | None) -> list[str]:
@@ -233,7 +257,7 @@ def _assignment(name: str, annotation: str, value: str | None) -> list[str]:
     if value and value.startswith("msgspec.field(") and len(line) - len(value) + 15 <= WIDTH:
         head, args = value.split("(", 1)
         return [f"    {name}: {annotation} = {head}(", f"        {args[:-1]}", "    )"]
-    if value and len(f"    {name}: {annotation} = (") <= WIDTH:
+    if value and value != "None" and len(f"    {name}: {annotation} = (") <= WIDTH:
         return [f"    {name}: {annotation} = (", f"        {value}", "    )"]
     tail = f") = {value}" if value else ")"
     return [f"    {name}: (", f"        {annotation}", f"    {tail}"]

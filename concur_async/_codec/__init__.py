@@ -4,6 +4,7 @@ JSON goes straight through msgspec. XML is parsed by a hardened lxml parser, tur
 builtins msgspec would have seen in JSON (guided by the struct's own type info, so that a
 repeated element becomes a list only where the field is a list), then converted with
 ``strict=False`` so ``"true"``, ``"42"`` and ``"106.74"`` become bool, int and Decimal.
+Both read answers leniently (``_lenient``); ``raw`` keeps their documents on request.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, Literal, TypeVar
 
 from . import json as _json
 from . import xml as _xml
+from .raw import remember
 
 __all__ = ["decode", "encode"]
 
@@ -21,9 +23,9 @@ Format = Literal["json", "xml"]
 
 def decode(body: bytes, type_: type[T], fmt: Format) -> T:
     """Decode ``body`` into ``type_``; any mismatch raises ``DecodeError``."""
-    if fmt == "xml":
-        return _xml.decode(body, type_)
-    return _json.decode(body, type_)
+    obj = _xml.decode(body, type_) if fmt == "xml" else _json.decode(body, type_)
+    remember(obj, body, fmt)
+    return obj
 
 
 def encode(obj: Any, fmt: Format, *, root: str | None = None) -> bytes:

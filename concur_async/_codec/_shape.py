@@ -1,7 +1,7 @@
 """The shape of a type as the decoders need it: which wire fields are lists or structs.
 
-Built once per type from ``msgspec.inspect`` and cached; the XML walk and the JSON fallback
-both read it, so the rule for "this field is a list" lives in one place.
+Built once per type from ``msgspec.inspect`` and cached; the XML walk and the lenient reading
+(``_lenient``) both read it, so the rule for "this field is a list" lives in one place.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 from msgspec import inspect as mi
 
-__all__ = ["Shape", "error_path", "holds_decimal", "shape_of", "wrap_singletons"]
+__all__ = ["Shape", "error_path", "holds_decimal", "shape_of"]
 
 
 @dataclass(eq=False)
@@ -27,6 +27,8 @@ class Shape:
     is_str: bool = False
     #: A scalar that may hold a ``Decimal`` (a Decimal field, or an untyped one).
     decimal: bool = False
+    #: A scalar's type: ``bool``, ``date``, ``datetime``, ``str``, ``int``, or ``""``.
+    kind: str = ""
     name: str = ""
     _by_lower: dict[str, str] = dc_field(default_factory=dict)
 
@@ -66,7 +68,12 @@ def _build(info: mi.Type, seen: dict[Any, Shape]) -> Shape:
         optional=optional,
         is_str=isinstance(info, mi.StrType),
         decimal=isinstance(info, mi.DecimalType | mi.AnyType | mi.DictType),
+        kind=_KINDS.get(type(info), ""),
     )
+
+
+_KINDS = {mi.BoolType: "bool", mi.DateType: "date", mi.DateTimeType: "datetime",
+          mi.StrType: "str", mi.IntType: "int"}
 
 
 _shapes: dict[Any, Shape] = {}
@@ -99,23 +106,6 @@ def _any_decimal(shape: Shape, seen: set[int]) -> bool:
     if shape.fields is not None:
         return any(_any_decimal(f, seen) for f in shape.fields.values())
     return shape.decimal
-
-
-def wrap_singletons(data: Any, shape: Shape) -> Any:
-    """Where a list is expected but one object came (as Concur's explorer shows), wrap it."""
-    if shape.is_list and shape.item is not None:
-        if isinstance(data, dict) or (data is not None and not isinstance(data, list)):
-            data = [data]
-        if isinstance(data, list):
-            return [wrap_singletons(d, shape.item) for d in data]
-        return data
-    if shape.fields is not None and isinstance(data, dict):
-        out = {}
-        for key, value in data.items():
-            found = shape.lookup(key)
-            out[key] = wrap_singletons(value, found[1]) if found else value
-        return out
-    return data
 
 
 def error_path(exc: msgspec.ValidationError) -> str:

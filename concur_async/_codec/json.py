@@ -1,4 +1,4 @@
-"""JSON: msgspec straight through, with a slow path for Concur's documented quirks."""
+"""JSON: msgspec straight through in lax mode, mended (``_lenient``) only when that fails."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 import msgspec
 
 from .._errors import DecodeError, ValidationError
-from ._shape import error_path, holds_decimal, shape_of, wrap_singletons
+from ._lenient import convert
+from ._shape import error_path, holds_decimal, shape_of
 
 __all__ = ["decode", "encode", "plain_decimal"]
 
@@ -26,7 +27,9 @@ def _decoder(type_: Any) -> msgspec.json.Decoder[Any]:
     decoder = _decoders.get(type_)
     if decoder is None:
         # float_hook keeps untyped numbers exact: money must never pass through float.
-        decoder = _decoders[type_] = msgspec.json.Decoder(type_, float_hook=Decimal)
+        # strict=False: Concur writes booleans and numbers as strings in places.
+        decoder = _decoders[type_] = msgspec.json.Decoder(type_, strict=False,
+                                                          float_hook=Decimal)
     return decoder
 
 
@@ -39,11 +42,10 @@ def decode(body: bytes, type_: type[T]) -> T:
         raise DecodeError(f"malformed JSON: {exc}") from None
     except RecursionError:  # msgspec gives up on deep nesting with the interpreter's error
         raise DecodeError("malformed JSON: nested too deeply") from None
-    # Slow path, only after the strict decode failed: a single object where the schema
-    # says list (Concur's docs render one-element arrays that way).
+    # Slow path, only after the fast decode failed: what lax mode cannot read, mended.
     try:
         data = _untyped.decode(body)
-        return msgspec.convert(wrap_singletons(data, shape_of(type_)), type_)
+        return convert(data, type_, shape_of(type_))
     except (msgspec.DecodeError, TypeError, RecursionError, UnicodeDecodeError):
         raise DecodeError(
             f"{getattr(type_, '__name__', type_)}: {first}", path=error_path(first)

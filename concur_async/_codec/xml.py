@@ -28,9 +28,10 @@ import msgspec
 from lxml import etree
 
 from .._errors import DecodeError
+from ._lenient import convert
 from ._shape import Shape, error_path, shape_of
 
-__all__ = ["decode", "encode", "parse"]
+__all__ = ["decode", "document", "encode", "parse"]
 
 T = TypeVar("T")
 
@@ -210,6 +211,11 @@ def parse(body: bytes) -> Any:
     return root
 
 
+def document(body: bytes) -> Any:
+    """The whole document as dicts and text, whatever the structs declare."""
+    return _generic(parse(body))
+
+
 def decode(body: bytes, type_: type[T]) -> T:
     root = parse(body)
     shape = shape_of(type_)
@@ -225,7 +231,7 @@ def decode(body: bytes, type_: type[T]) -> T:
     else:
         data = _scalar(root, shape)
     try:
-        return msgspec.convert(data, type_, strict=False)
+        return convert(data, type_, shape)
     except msgspec.ValidationError as exc:
         raise DecodeError(
             f"{getattr(type_, '__name__', type_)}: {exc}", path=error_path(exc)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
-from .._model import V4Struct
+from .._model import Sent, V4Struct
 
 __all__ = [
     "BudgetAdjustmentsExternal",
@@ -110,14 +110,18 @@ HierarchyValueOperator = Literal[
 class BudgetAdjustmentsExternal(V4Struct, kw_only=True):
     """Sent by ``Adjustments.create``."""
 
-    adjustment_type: BudgetAdjustmentsExternalAdjustmentType | None = None
-    amount: Decimal
-    amount_type: BudgetAdjustmentsExternalAmountType
-    budget_item_name: str
-    budget_owner_email: str
+    adjustment_type: (
+        Annotated[str, Sent(one_of=BudgetAdjustmentsExternalAdjustmentType)] | None
+    ) = None
+    amount: Annotated[Decimal, Sent(required=True)] | None = None
+    amount_type: (
+        Annotated[str, Sent(one_of=BudgetAdjustmentsExternalAmountType, required=True)] | None
+    ) = None
+    budget_item_name: Annotated[str, Sent(required=True)] | None = None
+    budget_owner_email: Annotated[str, Sent(required=True)] | None = None
     description: str | None = None
-    fiscal_period_name: str
-    fiscal_year_name: str | int
+    fiscal_period_name: Annotated[str, Sent(required=True)] | None = None
+    fiscal_year_name: Annotated[str | int, Sent(required=True)] | None = None
     transaction_date: dt.date | None = None
 
 
@@ -129,7 +133,7 @@ class BudgetAmount(V4Struct, kw_only=True):
     consumed_percent: Decimal | None = None
     pending_amount: Decimal | None = None
     spend_amount: Decimal | None = None
-    threshold: BudgetAmountThreshold | None = None
+    threshold: Annotated[str, Sent(one_of=BudgetAmountThreshold)] | None = None
     un_expensed_amount: Decimal | None = None
     un_expensed_settings: bool | None = None
 
@@ -138,10 +142,10 @@ class BudgetCategory(V4Struct, kw_only=True):
     """Returned by ``Categories.list``; sent by ``Categories.save``."""
 
     description: str | None = None
-    expense_types: list[ExpenseType]
+    expense_types: Annotated[list[ExpenseType], Sent(required=True)] | None = None
     id: str | None = None
-    name: str
-    status_type: BudgetCategoryStatusType | None = None
+    name: Annotated[str, Sent(required=True)] | None = None
+    status_type: Annotated[str, Sent(one_of=BudgetCategoryStatusType)] | None = None
     sync_guid: str | None = None
 
 
@@ -149,11 +153,13 @@ class BudgetItemBalance(V4Struct, kw_only=True):
     """In ``BudgetItemDetail``."""
 
     amount: Decimal | None = None
-    feature_type_code: BudgetItemBalanceFeatureTypeCode | None = None
-    feature_type_sub_code: BudgetItemBalanceFeatureTypeSubCode | None = None
+    feature_type_code: Annotated[str, Sent(one_of=BudgetItemBalanceFeatureTypeCode)] | None = None
+    feature_type_sub_code: (
+        Annotated[str, Sent(one_of=BudgetItemBalanceFeatureTypeSubCode)] | None
+    ) = None
     id: str | None = None
     sync_guid: str | None = None
-    workflow_state: BudgetItemBalanceWorkflowState | None = None
+    workflow_state: Annotated[str, Sent(one_of=BudgetItemBalanceWorkflowState)] | None = None
 
 
 class BudgetItemDetail(V4Struct, kw_only=True):
@@ -162,15 +168,17 @@ class BudgetItemDetail(V4Struct, kw_only=True):
     amount: Decimal | None = None
     budget_amounts: BudgetAmount | None = None
     budget_item_balances: list[BudgetItemBalance] | None = None
-    budget_item_detail_status_type: BudgetCategoryStatusType | None = None
+    budget_item_detail_status_type: (
+        Annotated[str, Sent(one_of=BudgetCategoryStatusType)] | None
+    ) = None
     budget_item_header_id: str | None = None
     budget_item_header_sync_guid: str | None = None
     budget_name: str | None = None
-    currency_code: str
-    detail_dashboard_budget_item_adjustments: list[DetailDashboardBudgetItemAdjustment] | None = (
-        None
-    )
-    fiscal_period: FiscalPeriod
+    currency_code: Annotated[str, Sent(required=True)] | None = None
+    detail_dashboard_budget_item_adjustments: (
+        list[DetailDashboardBudgetItemAdjustment] | None
+    ) = None
+    fiscal_period: Annotated[FiscalPeriod, Sent(required=True)] | None = None
     fiscal_period_id: str | None = None
     id: str | None = None
     sync_guid: str | None = None
@@ -185,24 +193,26 @@ class BudgetItemHeader(V4Struct, kw_only=True):
     budget_approvers: list[BudgetPerson] | None = None
     budget_category: BudgetCategory | None = None
     budget_item_details: list[BudgetItemDetail] | None = None
-    budget_item_status_type: BudgetCategoryStatusType
+    budget_item_status_type: (
+        Annotated[str, Sent(one_of=BudgetCategoryStatusType, required=True)] | None
+    ) = None
     budget_managers: list[BudgetPerson] | None = None
-    budget_type: BudgetItemHeaderBudgetType | None = None
+    budget_type: Annotated[str, Sent(one_of=BudgetItemHeaderBudgetType)] | None = None
     budget_viewers: list[BudgetPerson] | None = None
     cost_objects: list[HierarchyValue] | None = None
     created_date: dt.datetime | None = None
     currency_code: str | None = None
     date_range: DateRange | None = None
-    description: str
+    description: Annotated[str, Sent(required=True)] | None = None
     fiscal_year: FiscalYear | None = None
     fiscal_year_id: str | None = None
     id: str | None = None
     is_test: bool | None = None
     last_modified_date: dt.datetime | None = None
-    name: str
+    name: Annotated[str, Sent(required=True)] | None = None
     owned: bool | None = None
-    owner: BudgetPerson
-    period_type: BudgetItemHeaderPeriodType | None = None
+    owner: Annotated[BudgetPerson, Sent(required=True)] | None = None
+    period_type: Annotated[str, Sent(one_of=BudgetItemHeaderPeriodType)] | None = None
     sync_guid: str | None = None
     test: bool | None = None
 
@@ -219,9 +229,11 @@ class BudgetPerson(V4Struct, kw_only=True):
 
     email: str | None = None
     employee_id: str | None = None
-    employee_uuid: str
-    external_user_cuuid: str = msgspec.field(name="externalUserCUUID")
-    external_user_sync_guid: str
+    employee_uuid: Annotated[str, Sent(required=True)] | None = None
+    external_user_cuuid: Annotated[str, Sent(required=True)] | None = msgspec.field(
+        default=None, name="externalUserCUUID"
+    )
+    external_user_sync_guid: Annotated[str, Sent(required=True)] | None = None
     id: str | None = None
     name: str | None = None
     sync_guid: str | None = None
@@ -251,9 +263,11 @@ class DetailDashboardBudgetItemAdjustment(V4Struct, kw_only=True):
     """In ``BudgetItemDetail``."""
 
     adjusted_by: str | None = None
-    adjustment_type: BudgetAdjustmentsExternalAdjustmentType | None = None
-    amount: Decimal
-    amount_type: BudgetItemBalanceFeatureTypeSubCode | None = None
+    adjustment_type: (
+        Annotated[str, Sent(one_of=BudgetAdjustmentsExternalAdjustmentType)] | None
+    ) = None
+    amount: Annotated[Decimal, Sent(required=True)] | None = None
+    amount_type: Annotated[str, Sent(one_of=BudgetItemBalanceFeatureTypeSubCode)] | None = None
     description: str | None = None
     transaction_date: dt.date | None = None
 
@@ -262,43 +276,45 @@ class ExpenseType(V4Struct, kw_only=True):
     """Returned by ``Categories.expense_types``; in ``BudgetCategory``."""
 
     expense_type_code: str | None = None
-    feature_type_code: BudgetItemBalanceFeatureTypeCode | None = None
+    feature_type_code: Annotated[str, Sent(one_of=BudgetItemBalanceFeatureTypeCode)] | None = None
     id: str | None = None
-    name: str
+    name: Annotated[str, Sent(required=True)] | None = None
     sync_guid: str | None = None
 
 
 class FiscalPeriod(V4Struct, kw_only=True):
     """In ``BudgetItemDetail``; in ``FiscalYear``."""
 
-    current_period: bool
-    end_date: dt.date
-    fiscal_period_status: BudgetCategoryStatusType | None = None
+    current_period: Annotated[bool, Sent(required=True)] | None = None
+    end_date: Annotated[dt.date, Sent(required=True)] | None = None
+    fiscal_period_status: Annotated[str, Sent(one_of=BudgetCategoryStatusType)] | None = None
     fiscal_year_sync_guid: str | None = None
     id: str | None = None
-    name: str
-    period_type: BudgetItemHeaderPeriodType
-    spend_date: dt.date
-    start_date: dt.date
+    name: Annotated[str, Sent(required=True)] | None = None
+    period_type: (
+        Annotated[str, Sent(one_of=BudgetItemHeaderPeriodType, required=True)] | None
+    ) = None
+    spend_date: Annotated[dt.date, Sent(required=True)] | None = None
+    start_date: Annotated[dt.date, Sent(required=True)] | None = None
     sync_guid: str | None = None
 
 
 class FiscalYear(V4Struct, kw_only=True):
     """Returned by ``FiscalYears.list``; sent by ``FiscalYears.save``."""
 
-    current_year: bool
+    current_year: Annotated[bool, Sent(required=True)] | None = None
     custom_fiscal_periods: list[FiscalPeriod] | None = None
     display_name: str | None = None
-    end_date: dt.date
+    end_date: Annotated[dt.date, Sent(required=True)] | None = None
     fiscal_periods: list[FiscalPeriod] | None = None
     id: str | None = None
     last_modified: dt.datetime | None = None
     monthly_fiscal_periods: list[FiscalPeriod] | None = None
-    name: str
+    name: Annotated[str, Sent(required=True)] | None = None
     open_and_closed_fiscal_periods: list[FiscalPeriod] | None = None
     quarterly_fiscal_periods: list[FiscalPeriod] | None = None
-    start_date: dt.date
-    status: BudgetCategoryStatusType | None = None
+    start_date: Annotated[dt.date, Sent(required=True)] | None = None
+    status: Annotated[str, Sent(one_of=BudgetCategoryStatusType)] | None = None
     sync_guid: str | None = None
     yearly_fiscal_periods: list[FiscalPeriod] | None = None
 
@@ -311,7 +327,7 @@ class HierarchyValue(V4Struct, kw_only=True):
     field_definition_id: str | None = None
     list_key: str | None = None
     list_name: str | None = None
-    operator: HierarchyValueOperator | None = None
+    operator: Annotated[str, Sent(one_of=HierarchyValueOperator)] | None = None
     value: str | None = None
 
 
@@ -325,7 +341,7 @@ class PagedBudgetItemHeaderResult(V4Struct, kw_only=True):
     """Returned by ``ItemHeaders.list``."""
 
     budget_item_headers: list[BudgetItemHeader] | None = None
-    href: str
+    href: Annotated[str, Sent(required=True)] | None = None
     limit: int | None = None
     next: Href | None = None
     offset: int | None = None

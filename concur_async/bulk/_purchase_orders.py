@@ -100,7 +100,8 @@ async def sync_purchase_orders(
 
 def receipt_key(receipt: PurchaseOrderReceipt) -> str:
     """``"PurchaseOrderNumber|LineItemExternalID|GoodsReceiptNumber"``."""
-    return "|".join((receipt.purchase_order_number, receipt.line_item_external_id,
+    # Answers may leave any field out; a receipt sent always has the first two.
+    return "|".join((receipt.purchase_order_number or "", receipt.line_item_external_id or "",
                      receipt.goods_receipt_number or ""))
 
 
@@ -110,8 +111,8 @@ async def _fetch_receipt(
     wanted = receipt_key(receipt)
     found = client.invoice.purchase_order_receipts.list(
         goods_receipt_number=receipt.goods_receipt_number or "",
-        purchase_order_number=receipt.purchase_order_number,
-        line_item_external_id=receipt.line_item_external_id,
+        purchase_order_number=receipt.purchase_order_number or "",
+        line_item_external_id=receipt.line_item_external_id or "",
     )
     try:
         # An empty value matches any in Concur's filter, hence the exact check here.

@@ -23,6 +23,7 @@ from typing import IO, Any, Generic, Literal, TypeVar
 import msgspec
 import msgspec.inspect as mi
 
+from .._model import sent_form
 from ..invoice.purchase_order_receipts import PurchaseOrderReceipt
 from ..invoice.purchase_orders import PurchaseOrder
 from ..invoice.vendor_models import Vendor
@@ -164,6 +165,7 @@ def _read(
                 if missing:
                     raise CliError(f"{path.name} line {line}: {missing}")
             try:
+                msgspec.convert(data, sent_form(struct))  # held to what a request must carry
                 yield line, msgspec.convert(data, struct)
             except msgspec.ValidationError as exc:
                 raise CliError(f"{path.name} line {line}: {exc}") from None

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
 
@@ -35,18 +35,18 @@ class ListItemGet(V3Struct, kw_only=True):
     """Returned by ``ListItems.get``; in ``ListItemGetCollection``."""
 
     id: str | None = msgspec.field(default=None, name="ID")
-    level10_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level1_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level2_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level3_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level4_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level5_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level6_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level7_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level8_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level9_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    level10_code: Annotated[str, Sent(max_length=32)] | None = None
+    level1_code: Annotated[str, Sent(max_length=32)] | None = None
+    level2_code: Annotated[str, Sent(max_length=32)] | None = None
+    level3_code: Annotated[str, Sent(max_length=32)] | None = None
+    level4_code: Annotated[str, Sent(max_length=32)] | None = None
+    level5_code: Annotated[str, Sent(max_length=32)] | None = None
+    level6_code: Annotated[str, Sent(max_length=32)] | None = None
+    level7_code: Annotated[str, Sent(max_length=32)] | None = None
+    level8_code: Annotated[str, Sent(max_length=32)] | None = None
+    level9_code: Annotated[str, Sent(max_length=32)] | None = None
     list_id: str | None = msgspec.field(default=None, name="ListID")
-    name: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    name: Annotated[str, Sent(max_length=64)] | None = None
     parent_id: str | None = msgspec.field(default=None, name="ParentID")
     uri: str | None = msgspec.field(default=None, name="URI")
 
@@ -61,26 +61,26 @@ class ListItemGetCollection(V3Struct, kw_only=True):
 class ListItemPost(V3Struct, kw_only=True):
     """Sent by ``ListItems.create``."""
 
-    level10_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level1_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level2_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level3_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level4_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level5_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level6_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level7_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level8_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    level9_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    level10_code: Annotated[str, Sent(max_length=32)] | None = None
+    level1_code: Annotated[str, Sent(max_length=32)] | None = None
+    level2_code: Annotated[str, Sent(max_length=32)] | None = None
+    level3_code: Annotated[str, Sent(max_length=32)] | None = None
+    level4_code: Annotated[str, Sent(max_length=32)] | None = None
+    level5_code: Annotated[str, Sent(max_length=32)] | None = None
+    level6_code: Annotated[str, Sent(max_length=32)] | None = None
+    level7_code: Annotated[str, Sent(max_length=32)] | None = None
+    level8_code: Annotated[str, Sent(max_length=32)] | None = None
+    level9_code: Annotated[str, Sent(max_length=32)] | None = None
     list_id: str | None = msgspec.field(default=None, name="ListID")
-    name: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    name: Annotated[str, Sent(max_length=64)] | None = None
 
 
 class ListItemPut(V3Struct, kw_only=True):
     """Sent by ``ListItems.update``."""
 
-    code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    code: Annotated[str, Sent(max_length=32)] | None = None
     list_id: str | None = msgspec.field(default=None, name="ListID")
-    name: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    name: Annotated[str, Sent(max_length=64)] | None = None
 
 
 LIST = Operation(

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
 
@@ -30,7 +30,7 @@ class Location(V3Struct, kw_only=True):
     is_booking_tool: bool | None = None
     latitude: Decimal | None = None
     longitude: Decimal | None = None
-    name: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    name: Annotated[str, Sent(max_length=64)] | None = None
     uri: str | None = msgspec.field(default=None, name="URI")
 
 

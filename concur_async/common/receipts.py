@@ -12,7 +12,7 @@ from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 from .._resource import Operation, Resource
 
 __all__ = [
@@ -41,8 +41,8 @@ class CreateResponse(V3Struct, kw_only=True):
 class CustomField(V3Struct, kw_only=True):
     """In ``ReceiptPost``."""
 
-    name: Annotated[str, msgspec.Meta(max_length=128)] | None = None
-    value: Annotated[str, msgspec.Meta(max_length=256)] | None = None
+    name: Annotated[str, Sent(max_length=128)] | None = None
+    value: Annotated[str, Sent(max_length=256)] | None = None
 
 
 class GeneralDetail(V3Struct, kw_only=True):
@@ -57,15 +57,13 @@ class HotelDetail(V3Struct, kw_only=True):
     average_daily_room_rate: Decimal | None = None
     checkin_date_time: dt.datetime | None = None
     checkout_date_time: dt.datetime | None = None
-    confirmation_number: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    gnr: Annotated[str, msgspec.Meta(max_length=20)] | None = msgspec.field(
-        default=None, name="GNR"
-    )
+    confirmation_number: Annotated[str, Sent(max_length=32)] | None = None
+    gnr: Annotated[str, Sent(max_length=20)] | None = msgspec.field(default=None, name="GNR")
     line_items: list[LineItem] | None = None
     number_in_party: int | None = None
-    rate_plan_type: Annotated[str, msgspec.Meta(max_length=50)] | None = None
-    room_number: Annotated[str, msgspec.Meta(max_length=15)] | None = None
-    room_type: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    rate_plan_type: Annotated[str, Sent(max_length=50)] | None = None
+    room_number: Annotated[str, Sent(max_length=15)] | None = None
+    room_type: Annotated[str, Sent(max_length=50)] | None = None
 
 
 class LineItem(V3Struct, kw_only=True):
@@ -73,29 +71,29 @@ class LineItem(V3Struct, kw_only=True):
 
     amount: Decimal | None = None
     date: dt.datetime | None = None
-    description: Annotated[str, msgspec.Meta(max_length=100)] | None = None
-    description2: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    description: Annotated[str, Sent(max_length=100)] | None = None
+    description2: Annotated[str, Sent(max_length=32)] | None = None
     quantity: int | None = None
     rate: Decimal | None = None
-    rate_type: Annotated[str, msgspec.Meta(max_length=10)] | None = None
-    reference: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    rate_type: Annotated[str, Sent(max_length=10)] | None = None
+    reference: Annotated[str, Sent(max_length=32)] | None = None
     sequence_number: int | None = None
 
 
 class Location(V3Struct, kw_only=True):
     """In ``Merchant``."""
 
-    address: Annotated[str, msgspec.Meta(max_length=100)] | None = None
-    address2: Annotated[str, msgspec.Meta(max_length=50)] | None = None
-    city: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    address: Annotated[str, Sent(max_length=100)] | None = None
+    address2: Annotated[str, Sent(max_length=50)] | None = None
+    city: Annotated[str, Sent(max_length=100)] | None = None
     country_code: str | None = None
     country_subdivision_code: str | None = None
-    email_address: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    fax_number: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    internet_address: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    name: Annotated[str, msgspec.Meta(max_length=100)] | None = None
-    postal_code: Annotated[str, msgspec.Meta(max_length=20)] | None = None
-    telephone_number: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    email_address: Annotated[str, Sent(max_length=255)] | None = None
+    fax_number: Annotated[str, Sent(max_length=32)] | None = None
+    internet_address: Annotated[str, Sent(max_length=255)] | None = None
+    name: Annotated[str, Sent(max_length=100)] | None = None
+    postal_code: Annotated[str, Sent(max_length=20)] | None = None
+    telephone_number: Annotated[str, Sent(max_length=100)] | None = None
 
 
 class MatchingFact(V3Struct, kw_only=True):
@@ -109,13 +107,13 @@ class Merchant(V3Struct, kw_only=True):
     """In ``ReceiptPost``."""
 
     location: Location | None = None
-    name: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    name: Annotated[str, Sent(max_length=64)] | None = None
 
 
 class PaymentCard(V3Struct, kw_only=True):
     """In ``ReceiptPost``."""
 
-    authorization_code: Annotated[str, msgspec.Meta(max_length=15)] | None = None
+    authorization_code: Annotated[str, Sent(max_length=15)] | None = None
     masked_number: str | None = None
     type: str | None = None
 
@@ -141,13 +139,13 @@ class ReceiptPost(V3Struct, kw_only=True):
 class RideDetail(V3Struct, kw_only=True):
     """In ``ReceiptPost``."""
 
-    driver_name: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    driver_name: Annotated[str, Sent(max_length=255)] | None = None
     dropoff_latitude: Decimal | None = None
     dropoff_longitude: Decimal | None = None
     end_date_time: dt.datetime | None = None
     line_items: list[LineItem] | None = None
     start_date_time: dt.datetime | None = None
-    vehicle_number: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    vehicle_number: Annotated[str, Sent(max_length=50)] | None = None
 
 
 CREATE = Operation("Receipts", "v3.0", "POST", "/api/v3.0/common/receipts", family="common")

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
 
@@ -65,7 +65,7 @@ class CustomFieldExtension(V3Struct, kw_only=True):
     list_item_id: str | None = msgspec.field(default=None, name="ListItemID")
     sequence: int | None = None
     type: str | None = None
-    value: Annotated[str, msgspec.Meta(max_length=48)] | None = None
+    value: Annotated[str, Sent(max_length=48)] | None = None
 
 
 LIST = Operation(

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
 
@@ -30,11 +30,11 @@ class AttendeeTypeGet(V3Struct, kw_only=True):
     allow_attendee_count_editing: bool | None = None
     allow_manually_entered_attendees: bool | None = None
     attendee_form_id: str | None = msgspec.field(default=None, name="AttendeeFormID")
-    code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    code: Annotated[str, Sent(max_length=40)] | None = None
     connector_id: str | None = msgspec.field(default=None, name="ConnectorID")
     duplicate_search_fields: list[str] | None = None
     id: str | None = msgspec.field(default=None, name="ID")
-    name: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    name: Annotated[str, Sent(max_length=40)] | None = None
     uri: str | None = msgspec.field(default=None, name="URI")
 
 
@@ -44,10 +44,10 @@ class AttendeeTypePost(V3Struct, kw_only=True):
     allow_attendee_count_editing: bool | None = None
     allow_manually_entered_attendees: bool | None = None
     attendee_form_id: str | None = msgspec.field(default=None, name="AttendeeFormID")
-    code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    code: Annotated[str, Sent(max_length=40)] | None = None
     connector_id: str | None = msgspec.field(default=None, name="ConnectorID")
     duplicate_search_fields: list[str] | None = None
-    name: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    name: Annotated[str, Sent(max_length=40)] | None = None
 
 
 class AttendeeTypePut(V3Struct, kw_only=True):
@@ -56,10 +56,10 @@ class AttendeeTypePut(V3Struct, kw_only=True):
     allow_attendee_count_editing: bool | None = None
     allow_manually_entered_attendees: bool | None = None
     attendee_form_id: str | None = msgspec.field(default=None, name="AttendeeFormID")
-    code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    code: Annotated[str, Sent(max_length=40)] | None = None
     connector_id: str | None = msgspec.field(default=None, name="ConnectorID")
     duplicate_search_fields: list[str] | None = None
-    name: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    name: Annotated[str, Sent(max_length=40)] | None = None
 
 
 class AttendeeTypesCollection(V3Struct, kw_only=True):

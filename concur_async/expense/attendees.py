@@ -11,7 +11,7 @@ from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
 
@@ -36,9 +36,9 @@ class AttendeeCollection(V3Struct, kw_only=True):
 class AttendeeGet(V3Struct, kw_only=True):
     """Returned by ``Attendees.get``; in ``AttendeeCollection``."""
 
-    attendee_type_code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    attendee_type_code: Annotated[str, Sent(max_length=40)] | None = None
     attendee_type_id: str | None = msgspec.field(default=None, name="AttendeeTypeID")
-    company: Annotated[str, msgspec.Meta(max_length=150)] | None = None
+    company: Annotated[str, Sent(max_length=150)] | None = None
     currency_code: str | None = None
     custom1: CustomField | None = None
     custom2: CustomField | None = None
@@ -65,19 +65,19 @@ class AttendeeGet(V3Struct, kw_only=True):
     custom23: CustomField | None = None
     custom24: CustomField | None = None
     custom25: CustomField | None = None
-    external_id: Annotated[str, msgspec.Meta(max_length=48)] | None = msgspec.field(
+    external_id: Annotated[str, Sent(max_length=48)] | None = msgspec.field(
         default=None, name="ExternalID"
     )
-    first_name: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    first_name: Annotated[str, Sent(max_length=50)] | None = None
     has_exceptions_prev_year: bool | None = None
     has_exceptions_ytd: bool | None = msgspec.field(default=None, name="HasExceptionsYTD")
     id: str | None = msgspec.field(default=None, name="ID")
-    last_name: Annotated[str, msgspec.Meta(max_length=132)] | None = None
-    middle_initial: Annotated[str, msgspec.Meta(max_length=1)] | None = None
+    last_name: Annotated[str, Sent(max_length=132)] | None = None
+    middle_initial: Annotated[str, Sent(max_length=1)] | None = None
     owner_login_id: str | None = msgspec.field(default=None, name="OwnerLoginID")
     owner_name: str | None = None
-    suffix: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    title: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    suffix: Annotated[str, Sent(max_length=32)] | None = None
+    title: Annotated[str, Sent(max_length=32)] | None = None
     total_amount_prev_year: Decimal | None = None
     total_amount_ytd: Decimal | None = msgspec.field(default=None, name="TotalAmountYTD")
     uri: str | None = msgspec.field(default=None, name="URI")
@@ -88,7 +88,7 @@ class AttendeePost(V3Struct, kw_only=True):
     """Sent by ``Attendees.create``."""
 
     attendee_type_id: str | None = msgspec.field(default=None, name="AttendeeTypeID")
-    company: Annotated[str, msgspec.Meta(max_length=150)] | None = None
+    company: Annotated[str, Sent(max_length=150)] | None = None
     currency_code: str | None = None
     custom1: str | None = None
     custom10: str | None = None
@@ -115,14 +115,14 @@ class AttendeePost(V3Struct, kw_only=True):
     custom7: str | None = None
     custom8: str | None = None
     custom9: str | None = None
-    external_id: Annotated[str, msgspec.Meta(max_length=48)] | None = msgspec.field(
+    external_id: Annotated[str, Sent(max_length=48)] | None = msgspec.field(
         default=None, name="ExternalID"
     )
-    first_name: Annotated[str, msgspec.Meta(max_length=50)] | None = None
-    last_name: Annotated[str, msgspec.Meta(max_length=132)] | None = None
-    middle_initial: Annotated[str, msgspec.Meta(max_length=1)] | None = None
-    suffix: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    title: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    first_name: Annotated[str, Sent(max_length=50)] | None = None
+    last_name: Annotated[str, Sent(max_length=132)] | None = None
+    middle_initial: Annotated[str, Sent(max_length=1)] | None = None
+    suffix: Annotated[str, Sent(max_length=32)] | None = None
+    title: Annotated[str, Sent(max_length=32)] | None = None
     total_amount_ytd: Decimal | None = msgspec.field(default=None, name="TotalAmountYTD")
 
 
@@ -130,7 +130,7 @@ class AttendeePut(V3Struct, kw_only=True):
     """Sent by ``Attendees.update``."""
 
     attendee_type_id: str | None = msgspec.field(default=None, name="AttendeeTypeID")
-    company: Annotated[str, msgspec.Meta(max_length=150)] | None = None
+    company: Annotated[str, Sent(max_length=150)] | None = None
     currency_code: str | None = None
     custom1: str | None = None
     custom10: str | None = None
@@ -157,24 +157,22 @@ class AttendeePut(V3Struct, kw_only=True):
     custom7: str | None = None
     custom8: str | None = None
     custom9: str | None = None
-    external_id: Annotated[str, msgspec.Meta(max_length=48)] | None = msgspec.field(
+    external_id: Annotated[str, Sent(max_length=48)] | None = msgspec.field(
         default=None, name="ExternalID"
     )
-    first_name: Annotated[str, msgspec.Meta(max_length=50)] | None = None
-    last_name: Annotated[str, msgspec.Meta(max_length=132)] | None = None
-    middle_initial: Annotated[str, msgspec.Meta(max_length=1)] | None = None
-    suffix: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    title: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    first_name: Annotated[str, Sent(max_length=50)] | None = None
+    last_name: Annotated[str, Sent(max_length=132)] | None = None
+    middle_initial: Annotated[str, Sent(max_length=1)] | None = None
+    suffix: Annotated[str, Sent(max_length=32)] | None = None
+    title: Annotated[str, Sent(max_length=32)] | None = None
     total_amount_ytd: Decimal | None = msgspec.field(default=None, name="TotalAmountYTD")
 
 
 class CreateResponse(V3Struct, kw_only=True):
     """Returned by ``Attendees.create``."""
 
-    id: Annotated[str, msgspec.Meta(max_length=32)] | None = msgspec.field(default=None, name="ID")
-    uri: Annotated[str, msgspec.Meta(max_length=32)] | None = msgspec.field(
-        default=None, name="URI"
-    )
+    id: Annotated[str, Sent(max_length=32)] | None = msgspec.field(default=None, name="ID")
+    uri: Annotated[str, Sent(max_length=32)] | None = msgspec.field(default=None, name="URI")
 
 
 class CustomField(V3Struct, kw_only=True):
@@ -183,7 +181,7 @@ class CustomField(V3Struct, kw_only=True):
     code: str | None = None
     list_item_id: str | None = msgspec.field(default=None, name="ListItemID")
     type: str | None = None
-    value: Annotated[str, msgspec.Meta(max_length=48)] | None = None
+    value: Annotated[str, Sent(max_length=48)] | None = None
 
 
 LIST = Operation("Attendees", "v3.0", "GET", "/api/v3.0/expense/attendees", family="expense")

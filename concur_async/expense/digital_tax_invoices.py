@@ -10,7 +10,7 @@ from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
 
@@ -50,7 +50,7 @@ class DigitalTaxInvoiceGetSingle(V3Struct, kw_only=True):
 class DigitalTaxInvoicePut(V3Struct, kw_only=True):
     """Sent by ``DigitalTaxInvoices.update``."""
 
-    comment: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    comment: Annotated[str, Sent(max_length=2000)] | None = None
     status: str | None = None
 
 

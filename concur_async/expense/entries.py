@@ -12,7 +12,7 @@ from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
 
@@ -41,7 +41,7 @@ class CustomField(V3Struct, kw_only=True):
     code: str | None = None
     list_item_id: str | None = msgspec.field(default=None, name="ListItemID")
     type: str | None = None
-    value: Annotated[str, msgspec.Meta(max_length=48)] | None = None
+    value: Annotated[str, Sent(max_length=48)] | None = None
 
 
 class EntryCollection(V3Struct, kw_only=True):
@@ -99,7 +99,7 @@ class EntryGet(V3Struct, kw_only=True):
     custom38: CustomField | None = None
     custom39: CustomField | None = None
     custom40: CustomField | None = None
-    description: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    description: Annotated[str, Sent(max_length=64)] | None = None
     electronic_receipt_id: str | None = msgspec.field(default=None, name="ElectronicReceiptID")
     employee_bank_account_id: str | None = msgspec.field(default=None, name="EmployeeBankAccountID")
     exchange_rate: Decimal | None = None
@@ -145,7 +145,7 @@ class EntryGet(V3Struct, kw_only=True):
     transaction_date: dt.datetime | None = None
     trip_id: str | None = msgspec.field(default=None, name="TripID")
     uri: str | None = msgspec.field(default=None, name="URI")
-    vendor_description: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    vendor_description: Annotated[str, Sent(max_length=64)] | None = None
     vendor_list_item_id: str | None = msgspec.field(default=None, name="VendorListItemID")
     vendor_list_item_name: str | None = None
 
@@ -153,7 +153,7 @@ class EntryGet(V3Struct, kw_only=True):
 class EntryPost(V3Struct, kw_only=True):
     """Sent by ``Entries.create``."""
 
-    comment: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    comment: Annotated[str, Sent(max_length=500)] | None = None
     custom1: str | None = None
     custom10: str | None = None
     custom11: str | None = None
@@ -194,7 +194,7 @@ class EntryPost(V3Struct, kw_only=True):
     custom7: str | None = None
     custom8: str | None = None
     custom9: str | None = None
-    description: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    description: Annotated[str, Sent(max_length=64)] | None = None
     exchange_rate: Decimal | None = None
     expense_type_code: str | None = None
     is_billable: bool | None = None
@@ -213,14 +213,14 @@ class EntryPost(V3Struct, kw_only=True):
     transaction_amount: Decimal | None = None
     transaction_currency_code: str | None = None
     transaction_date: dt.datetime | None = None
-    vendor_description: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    vendor_description: Annotated[str, Sent(max_length=64)] | None = None
     vendor_list_item_id: str | None = msgspec.field(default=None, name="VendorListItemID")
 
 
 class EntryPut(V3Struct, kw_only=True):
     """Sent by ``Entries.update``."""
 
-    comment: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    comment: Annotated[str, Sent(max_length=500)] | None = None
     custom1: str | None = None
     custom10: str | None = None
     custom11: str | None = None
@@ -261,7 +261,7 @@ class EntryPut(V3Struct, kw_only=True):
     custom7: str | None = None
     custom8: str | None = None
     custom9: str | None = None
-    description: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    description: Annotated[str, Sent(max_length=64)] | None = None
     exchange_rate: Decimal | None = None
     expense_type_code: str | None = None
     is_billable: bool | None = None
@@ -280,7 +280,7 @@ class EntryPut(V3Struct, kw_only=True):
     transaction_amount: Decimal | None = None
     transaction_currency_code: str | None = None
     transaction_date: dt.datetime | None = None
-    vendor_description: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    vendor_description: Annotated[str, Sent(max_length=64)] | None = None
     vendor_list_item_id: str | None = msgspec.field(default=None, name="VendorListItemID")
 
 
@@ -288,12 +288,12 @@ class Journey(V3Struct, kw_only=True):
     """In ``EntryGet``; in ``EntryPost``; in ``EntryPut``."""
 
     business_distance: int | None = None
-    end_location: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    end_location: Annotated[str, Sent(max_length=100)] | None = None
     number_of_passengers: int | None = None
     odometer_end: int | None = None
     odometer_start: int | None = None
     personal_distance: int | None = None
-    start_location: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    start_location: Annotated[str, Sent(max_length=100)] | None = None
     unit_of_measure: str | None = None
     vehicle_id: str | None = msgspec.field(default=None, name="VehicleID")
 

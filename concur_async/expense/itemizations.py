@@ -12,7 +12,7 @@ from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
 
@@ -40,7 +40,7 @@ class CustomField(V3Struct, kw_only=True):
     code: str | None = None
     list_item_id: str | None = msgspec.field(default=None, name="ListItemID")
     type: str | None = None
-    value: Annotated[str, msgspec.Meta(max_length=48)] | None = None
+    value: Annotated[str, Sent(max_length=48)] | None = None
 
 
 class ItemizationCollection(V3Struct, kw_only=True):
@@ -95,7 +95,7 @@ class ItemizationGet(V3Struct, kw_only=True):
     custom44: CustomField | None = None
     custom45: CustomField | None = None
     custom46: CustomField | None = None
-    description: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    description: Annotated[str, Sent(max_length=64)] | None = None
     entry_id: str | None = msgspec.field(default=None, name="EntryID")
     expense_type_code: str | None = None
     expense_type_name: str | None = None
@@ -129,58 +129,58 @@ class ItemizationGet(V3Struct, kw_only=True):
 class ItemizationPost(V3Struct, kw_only=True):
     """Sent by ``Itemizations.create``."""
 
-    comment: Annotated[str, msgspec.Meta(max_length=500)] | None = None
-    custom1: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom10: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom11: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom12: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom13: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom14: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom15: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom16: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom17: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom18: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom19: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom2: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom20: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom21: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom22: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom23: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom24: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom25: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom26: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom27: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom28: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom29: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom3: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom30: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom31: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom32: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom33: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom34: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom35: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom36: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom37: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom38: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom39: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom4: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom40: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom5: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom6: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom7: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom8: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom9: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    description: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    comment: Annotated[str, Sent(max_length=500)] | None = None
+    custom1: Annotated[str, Sent(max_length=64)] | None = None
+    custom10: Annotated[str, Sent(max_length=64)] | None = None
+    custom11: Annotated[str, Sent(max_length=64)] | None = None
+    custom12: Annotated[str, Sent(max_length=64)] | None = None
+    custom13: Annotated[str, Sent(max_length=64)] | None = None
+    custom14: Annotated[str, Sent(max_length=64)] | None = None
+    custom15: Annotated[str, Sent(max_length=64)] | None = None
+    custom16: Annotated[str, Sent(max_length=64)] | None = None
+    custom17: Annotated[str, Sent(max_length=64)] | None = None
+    custom18: Annotated[str, Sent(max_length=64)] | None = None
+    custom19: Annotated[str, Sent(max_length=64)] | None = None
+    custom2: Annotated[str, Sent(max_length=64)] | None = None
+    custom20: Annotated[str, Sent(max_length=64)] | None = None
+    custom21: Annotated[str, Sent(max_length=64)] | None = None
+    custom22: Annotated[str, Sent(max_length=64)] | None = None
+    custom23: Annotated[str, Sent(max_length=64)] | None = None
+    custom24: Annotated[str, Sent(max_length=64)] | None = None
+    custom25: Annotated[str, Sent(max_length=64)] | None = None
+    custom26: Annotated[str, Sent(max_length=64)] | None = None
+    custom27: Annotated[str, Sent(max_length=64)] | None = None
+    custom28: Annotated[str, Sent(max_length=64)] | None = None
+    custom29: Annotated[str, Sent(max_length=64)] | None = None
+    custom3: Annotated[str, Sent(max_length=64)] | None = None
+    custom30: Annotated[str, Sent(max_length=64)] | None = None
+    custom31: Annotated[str, Sent(max_length=64)] | None = None
+    custom32: Annotated[str, Sent(max_length=64)] | None = None
+    custom33: Annotated[str, Sent(max_length=64)] | None = None
+    custom34: Annotated[str, Sent(max_length=64)] | None = None
+    custom35: Annotated[str, Sent(max_length=64)] | None = None
+    custom36: Annotated[str, Sent(max_length=64)] | None = None
+    custom37: Annotated[str, Sent(max_length=64)] | None = None
+    custom38: Annotated[str, Sent(max_length=64)] | None = None
+    custom39: Annotated[str, Sent(max_length=64)] | None = None
+    custom4: Annotated[str, Sent(max_length=64)] | None = None
+    custom40: Annotated[str, Sent(max_length=64)] | None = None
+    custom5: Annotated[str, Sent(max_length=64)] | None = None
+    custom6: Annotated[str, Sent(max_length=64)] | None = None
+    custom7: Annotated[str, Sent(max_length=64)] | None = None
+    custom8: Annotated[str, Sent(max_length=64)] | None = None
+    custom9: Annotated[str, Sent(max_length=64)] | None = None
+    description: Annotated[str, Sent(max_length=64)] | None = None
     entry_id: str | None = msgspec.field(default=None, name="EntryID")
     expense_type_code: str | None = None
     is_billable: bool | None = None
     is_personal: bool | None = None
-    org_unit1: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    org_unit2: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    org_unit3: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    org_unit4: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    org_unit5: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    org_unit6: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    org_unit1: Annotated[str, Sent(max_length=64)] | None = None
+    org_unit2: Annotated[str, Sent(max_length=64)] | None = None
+    org_unit3: Annotated[str, Sent(max_length=64)] | None = None
+    org_unit4: Annotated[str, Sent(max_length=64)] | None = None
+    org_unit5: Annotated[str, Sent(max_length=64)] | None = None
+    org_unit6: Annotated[str, Sent(max_length=64)] | None = None
     transaction_amount: Decimal | None = None
     transaction_date: dt.datetime | None = None
 
@@ -188,58 +188,58 @@ class ItemizationPost(V3Struct, kw_only=True):
 class ItemizationPut(V3Struct, kw_only=True):
     """Sent by ``Itemizations.update``."""
 
-    comment: Annotated[str, msgspec.Meta(max_length=500)] | None = None
-    custom1: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom10: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom11: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom12: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom13: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom14: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom15: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom16: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom17: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom18: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom19: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom2: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom20: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom21: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom22: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom23: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom24: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom25: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom26: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom27: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom28: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom29: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom3: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom30: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom31: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom32: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom33: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom34: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom35: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom36: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom37: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom38: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom39: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom4: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom40: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom5: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom6: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom7: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom8: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    custom9: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    description: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    comment: Annotated[str, Sent(max_length=500)] | None = None
+    custom1: Annotated[str, Sent(max_length=64)] | None = None
+    custom10: Annotated[str, Sent(max_length=64)] | None = None
+    custom11: Annotated[str, Sent(max_length=64)] | None = None
+    custom12: Annotated[str, Sent(max_length=64)] | None = None
+    custom13: Annotated[str, Sent(max_length=64)] | None = None
+    custom14: Annotated[str, Sent(max_length=64)] | None = None
+    custom15: Annotated[str, Sent(max_length=64)] | None = None
+    custom16: Annotated[str, Sent(max_length=64)] | None = None
+    custom17: Annotated[str, Sent(max_length=64)] | None = None
+    custom18: Annotated[str, Sent(max_length=64)] | None = None
+    custom19: Annotated[str, Sent(max_length=64)] | None = None
+    custom2: Annotated[str, Sent(max_length=64)] | None = None
+    custom20: Annotated[str, Sent(max_length=64)] | None = None
+    custom21: Annotated[str, Sent(max_length=64)] | None = None
+    custom22: Annotated[str, Sent(max_length=64)] | None = None
+    custom23: Annotated[str, Sent(max_length=64)] | None = None
+    custom24: Annotated[str, Sent(max_length=64)] | None = None
+    custom25: Annotated[str, Sent(max_length=64)] | None = None
+    custom26: Annotated[str, Sent(max_length=64)] | None = None
+    custom27: Annotated[str, Sent(max_length=64)] | None = None
+    custom28: Annotated[str, Sent(max_length=64)] | None = None
+    custom29: Annotated[str, Sent(max_length=64)] | None = None
+    custom3: Annotated[str, Sent(max_length=64)] | None = None
+    custom30: Annotated[str, Sent(max_length=64)] | None = None
+    custom31: Annotated[str, Sent(max_length=64)] | None = None
+    custom32: Annotated[str, Sent(max_length=64)] | None = None
+    custom33: Annotated[str, Sent(max_length=64)] | None = None
+    custom34: Annotated[str, Sent(max_length=64)] | None = None
+    custom35: Annotated[str, Sent(max_length=64)] | None = None
+    custom36: Annotated[str, Sent(max_length=64)] | None = None
+    custom37: Annotated[str, Sent(max_length=64)] | None = None
+    custom38: Annotated[str, Sent(max_length=64)] | None = None
+    custom39: Annotated[str, Sent(max_length=64)] | None = None
+    custom4: Annotated[str, Sent(max_length=64)] | None = None
+    custom40: Annotated[str, Sent(max_length=64)] | None = None
+    custom5: Annotated[str, Sent(max_length=64)] | None = None
+    custom6: Annotated[str, Sent(max_length=64)] | None = None
+    custom7: Annotated[str, Sent(max_length=64)] | None = None
+    custom8: Annotated[str, Sent(max_length=64)] | None = None
+    custom9: Annotated[str, Sent(max_length=64)] | None = None
+    description: Annotated[str, Sent(max_length=64)] | None = None
     entry_id: str | None = msgspec.field(default=None, name="EntryID")
     expense_type_code: str | None = None
     is_billable: bool | None = None
     is_personal: bool | None = None
-    org_unit1: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    org_unit2: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    org_unit3: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    org_unit4: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    org_unit5: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    org_unit6: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    org_unit1: Annotated[str, Sent(max_length=64)] | None = None
+    org_unit2: Annotated[str, Sent(max_length=64)] | None = None
+    org_unit3: Annotated[str, Sent(max_length=64)] | None = None
+    org_unit4: Annotated[str, Sent(max_length=64)] | None = None
+    org_unit5: Annotated[str, Sent(max_length=64)] | None = None
+    org_unit6: Annotated[str, Sent(max_length=64)] | None = None
     transaction_amount: Decimal | None = None
     transaction_date: dt.datetime | None = None
 

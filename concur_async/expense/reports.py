@@ -12,7 +12,7 @@ from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
 
@@ -40,7 +40,7 @@ class CustomField(V3Struct, kw_only=True):
     code: str | None = None
     list_item_id: str | None = msgspec.field(default=None, name="ListItemID")
     type: str | None = None
-    value: Annotated[str, msgspec.Meta(max_length=48)] | None = None
+    value: Annotated[str, Sent(max_length=48)] | None = None
 
 
 class ReportCollection(V3Struct, kw_only=True):
@@ -59,7 +59,7 @@ class ReportGet(V3Struct, kw_only=True):
     approval_status_name: str | None = None
     approver_login_id: str | None = msgspec.field(default=None, name="ApproverLoginID")
     approver_name: str | None = None
-    country: Annotated[str, msgspec.Meta(max_length=2)] | None = None
+    country: Annotated[str, Sent(max_length=2)] | None = None
     country_subdivision: str | None = None
     create_date: dt.datetime | None = None
     currency_code: str | None = None
@@ -88,7 +88,7 @@ class ReportGet(V3Struct, kw_only=True):
     id: str | None = msgspec.field(default=None, name="ID")
     last_comment: str | None = None
     last_modified_date: dt.datetime | None = None
-    ledger_name: Annotated[str, msgspec.Meta(max_length=20)] | None = None
+    ledger_name: Annotated[str, Sent(max_length=20)] | None = None
     name: str | None = None
     org_unit1: CustomField | None = None
     org_unit2: CustomField | None = None
@@ -102,7 +102,7 @@ class ReportGet(V3Struct, kw_only=True):
     payment_status_code: str | None = None
     payment_status_name: str | None = None
     personal_amount: Decimal | None = None
-    policy_id: Annotated[str, msgspec.Meta(max_length=64)] | None = msgspec.field(
+    policy_id: Annotated[str, Sent(max_length=64)] | None = msgspec.field(
         default=None, name="PolicyID"
     )
     processing_payment_date: dt.datetime | None = None
@@ -119,7 +119,7 @@ class ReportGet(V3Struct, kw_only=True):
 class ReportPost(V3Struct, kw_only=True):
     """Sent by ``Reports.create``."""
 
-    comment: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    comment: Annotated[str, Sent(max_length=500)] | None = None
     custom1: str | None = None
     custom10: str | None = None
     custom11: str | None = None
@@ -148,14 +148,14 @@ class ReportPost(V3Struct, kw_only=True):
     org_unit5: str | None = None
     org_unit6: str | None = None
     policy_id: str | None = msgspec.field(default=None, name="PolicyID")
-    purpose: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    purpose: Annotated[str, Sent(max_length=500)] | None = None
     user_defined_date: dt.datetime | None = None
 
 
 class ReportPut(V3Struct, kw_only=True):
     """Sent by ``Reports.update``."""
 
-    comment: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    comment: Annotated[str, Sent(max_length=500)] | None = None
     custom1: str | None = None
     custom10: str | None = None
     custom11: str | None = None
@@ -184,7 +184,7 @@ class ReportPut(V3Struct, kw_only=True):
     org_unit5: str | None = None
     org_unit6: str | None = None
     policy_id: str | None = msgspec.field(default=None, name="PolicyID")
-    purpose: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    purpose: Annotated[str, Sent(max_length=500)] | None = None
     user_defined_date: dt.datetime | None = None
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
 
@@ -40,8 +41,10 @@ class PurchaseOrderReceipt(V3Struct, kw_only=True):
     delivery_slip_number: str | None = None
     goods_receipt_number: str | None = None
     id: str | None = msgspec.field(default=None, name="ID")
-    line_item_external_id: str = msgspec.field(name="LineItemExternalID")
-    purchase_order_number: str
+    line_item_external_id: Annotated[str, Sent(required=True)] | None = msgspec.field(
+        default=None, name="LineItemExternalID"
+    )
+    purchase_order_number: Annotated[str, Sent(required=True)] | None = None
     received_date: dt.date | None = None
     received_quantity: Decimal | None = None
     unit_of_measure_code: str | None = None

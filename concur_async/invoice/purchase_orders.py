@@ -12,7 +12,7 @@ from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 from .._resource import Operation, Resource
 
 __all__ = [
@@ -29,7 +29,7 @@ __all__ = [
 class Allocation(V3Struct, kw_only=True):
     """In ``LineItem``."""
 
-    amount: Decimal
+    amount: Annotated[Decimal, Sent(required=True)] | None = None
     custom1: str | None = None
     custom2: str | None = None
     custom3: str | None = None
@@ -50,23 +50,25 @@ class Allocation(V3Struct, kw_only=True):
     custom18: str | None = None
     custom19: str | None = None
     custom20: str | None = None
-    gross_amount: Decimal
-    percentage: Decimal
+    gross_amount: Annotated[Decimal, Sent(required=True)] | None = None
+    percentage: Annotated[Decimal, Sent(required=True)] | None = None
 
 
 class BillToAddress(V3Struct, kw_only=True):
     """In ``PurchaseOrder``."""
 
-    address1: str
+    address1: Annotated[str, Sent(required=True)] | None = None
     address2: str | None = None
     address3: str | None = None
-    city: str
-    country_code: str
-    external_id: str = msgspec.field(name="ExternalID")
+    city: Annotated[str, Sent(required=True)] | None = None
+    country_code: Annotated[str, Sent(required=True)] | None = None
+    external_id: Annotated[str, Sent(required=True)] | None = msgspec.field(
+        default=None, name="ExternalID"
+    )
     name: str | None = None
-    postal_code: str
+    postal_code: Annotated[str, Sent(required=True)] | None = None
     state: str | None = None
-    state_province: str
+    state_province: Annotated[str, Sent(required=True)] | None = None
 
 
 class LineItem(V3Struct, kw_only=True):
@@ -98,17 +100,19 @@ class LineItem(V3Struct, kw_only=True):
     custom9: str | None = None
     description: str | None = None
     expense_type: str | None = None
-    external_id: str = msgspec.field(name="ExternalID")
+    external_id: Annotated[str, Sent(required=True)] | None = msgspec.field(
+        default=None, name="ExternalID"
+    )
     is_receipt_required: bool | None = None
-    line_number: str
+    line_number: Annotated[str, Sent(required=True)] | None = None
     purchase_order_receipt_type: str | None = None
-    quantity: Decimal
+    quantity: Annotated[Decimal, Sent(required=True)] | None = None
     requested_by: str | None = None
     requested_delivery_date: dt.date | None = None
     supplier_part_id: str | None = msgspec.field(default=None, name="SupplierPartID")
     tax: Decimal | None = None
     unit_of_measure_code: str | None = None
-    unit_price: Decimal
+    unit_price: Annotated[Decimal, Sent(required=True)] | None = None
     vat_amount: Decimal | None = None
     vat_rate: Decimal | None = None
 
@@ -117,8 +121,8 @@ class PurchaseOrder(V3Struct, kw_only=True):
     """Sent by ``PurchaseOrders.create``; sent by ``PurchaseOrders.update``."""
 
     amount_without_vat: Decimal | None = None
-    bill_to_address: BillToAddress
-    currency_code: str
+    bill_to_address: Annotated[BillToAddress, Sent(required=True)] | None = None
+    currency_code: Annotated[str, Sent(required=True)] | None = None
     custom1: str | None = None
     custom10: str | None = None
     custom11: str | None = None
@@ -150,12 +154,14 @@ class PurchaseOrder(V3Struct, kw_only=True):
     is_test: bool | None = None
     is_change_order: bool | None = None
     ledger_code: str | None = None
-    line_item: list[LineItem]
-    name: str
+    line_item: Annotated[list[LineItem], Sent(required=True)] | None = None
+    name: Annotated[str, Sent(required=True)] | None = None
     needed_by_date: dt.date | None = None
-    order_date: dt.datetime
+    order_date: Annotated[dt.datetime, Sent(required=True)] | None = None
     payment_terms: str | None = None
-    policy_external_id: str = msgspec.field(name="PolicyExternalID")
+    policy_external_id: Annotated[str, Sent(required=True)] | None = msgspec.field(
+        default=None, name="PolicyExternalID"
+    )
     po_vendor_tax_id: str | None = None
     provincial_tax_id: str | None = None
     purchase_order_number: str | None = None
@@ -165,9 +171,9 @@ class PurchaseOrder(V3Struct, kw_only=True):
     requested_delivery_date: dt.date | None = None
     shipping: Decimal | None = None
     shipping_description: str | None = None
-    shipping_method_key: Annotated[str, msgspec.Meta(max_length=10)] | None = None
-    shipping_terms_key: Annotated[str, msgspec.Meta(max_length=10)] | None = None
-    ship_to_address: ShipToAddress
+    shipping_method_key: Annotated[str, Sent(max_length=10)] | None = None
+    shipping_terms_key: Annotated[str, Sent(max_length=10)] | None = None
+    ship_to_address: Annotated[ShipToAddress, Sent(required=True)] | None = None
     status: str | None = None
     tax: Decimal | None = None
     uri: str | None = msgspec.field(default=None, name="URI")
@@ -176,8 +182,8 @@ class PurchaseOrder(V3Struct, kw_only=True):
     vat_rate_one: Decimal | None = None
     vat_rate_two: Decimal | None = None
     vendor_account_number: str | None = None
-    vendor_address_code: str
-    vendor_code: str
+    vendor_address_code: Annotated[str, Sent(required=True)] | None = None
+    vendor_code: Annotated[str, Sent(required=True)] | None = None
 
 
 class PurchaseOrderResult(V3Struct, kw_only=True):
@@ -195,16 +201,18 @@ class PurchaseOrderResult(V3Struct, kw_only=True):
 class ShipToAddress(V3Struct, kw_only=True):
     """In ``PurchaseOrder``."""
 
-    address1: str
+    address1: Annotated[str, Sent(required=True)] | None = None
     address2: str | None = None
     address3: str | None = None
-    city: str
-    country_code: str
-    external_id: str = msgspec.field(name="ExternalID")
+    city: Annotated[str, Sent(required=True)] | None = None
+    country_code: Annotated[str, Sent(required=True)] | None = None
+    external_id: Annotated[str, Sent(required=True)] | None = msgspec.field(
+        default=None, name="ExternalID"
+    )
     name: str | None = None
-    postal_code: str
+    postal_code: Annotated[str, Sent(required=True)] | None = None
     state: str | None = None
-    state_province: str
+    state_province: Annotated[str, Sent(required=True)] | None = None
 
 
 CREATE = Operation(

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import msgspec
 
-from .._model import V3Struct
+from .._model import Sent, V3Struct
 
 __all__ = [
     "Status",
@@ -79,7 +79,7 @@ class Vendor(V3Struct, kw_only=True):
     is_line_item_vat_incld: str | None = None
     is_visible_for_content_extraction: str | None = None
     payment_method_type: str | None = None
-    payment_terms: Annotated[int, msgspec.Meta(ge=1, le=999)] | str | None = None
+    payment_terms: Annotated[int | str, Sent(ge=1, le=999)] | None = None
     postal_code: str | None = None
     provincial_tax_id: str | None = msgspec.field(default=None, name="ProvincialTaxID")
     purchase_order_contact_email: str | None = None

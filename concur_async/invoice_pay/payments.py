@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-import msgspec
-
-from .._model import V4Struct
+from .._model import Sent, V4Struct
 from .._paging import AsyncPaginator, UntilEmptyPaging
 from .._resource import Operation, Resource
 
@@ -50,17 +48,17 @@ UpdatePaymentStatus = Literal[
 class Amount(V4Struct, kw_only=True):
     """Called ``amount`` in the seeds; in ``Invoice``; in ``Payment``; in ``UpdatePayment``."""
 
-    amount: Annotated[str, msgspec.Meta(max_length=20)] | None = None
-    currency: Annotated[str, msgspec.Meta(max_length=3)] | None = None
+    amount: Annotated[str, Sent(max_length=20)] | None = None
+    currency: Annotated[str, Sent(max_length=3)] | None = None
 
 
 class Invoice(V4Struct, kw_only=True):
     """Called ``invoice`` in the seeds; in ``Payment``."""
 
     invoice_amount: Amount | None = None
-    invoice_id: Annotated[str, msgspec.Meta(max_length=20)] | None = None
-    invoice_number: Annotated[str, msgspec.Meta(max_length=50)] | None = None
-    notes_to_supplier: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    invoice_id: Annotated[str, Sent(max_length=20)] | None = None
+    invoice_number: Annotated[str, Sent(max_length=50)] | None = None
+    notes_to_supplier: Annotated[str, Sent(max_length=500)] | None = None
     payment_amount: Amount | None = None
 
 
@@ -69,8 +67,8 @@ class Payment(V4Struct, kw_only=True):
 
     invoices: list[Invoice] | None = None
     payment_due_date: dt.date | None = None
-    payment_id: Annotated[str, msgspec.Meta(max_length=36)] | None = None
-    payment_method: Annotated[str, msgspec.Meta(max_length=15)] | None = None
+    payment_id: Annotated[str, Sent(max_length=36)] | None = None
+    payment_method: Annotated[str, Sent(max_length=15)] | None = None
     total_amount: Amount | None = None
     vendor: Vendor | None = None
 
@@ -85,15 +83,15 @@ class UpdatePayment(V4Struct, kw_only=True):
     """Called ``updatePayment`` in the seeds; sent by ``Payments.update``."""
 
     paid_amount: Amount | None = None
-    payment_adjustment_notes: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    payment_adjustment_notes: Annotated[str, Sent(max_length=255)] | None = None
     payment_initiation_date: dt.date | None = None
-    payment_method: UpdatePaymentPaymentMethod | None = None
+    payment_method: Annotated[str, Sent(one_of=UpdatePaymentPaymentMethod)] | None = None
     payment_settlement_date: dt.date | None = None
-    provider_reference: Annotated[str, msgspec.Meta(max_length=100)] | None = None
-    status: UpdatePaymentStatus
-    status_date: dt.date
-    status_message: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    third_party_payment_identifier: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    provider_reference: Annotated[str, Sent(max_length=100)] | None = None
+    status: Annotated[str, Sent(one_of=UpdatePaymentStatus, required=True)] | None = None
+    status_date: Annotated[dt.date, Sent(required=True)] | None = None
+    status_message: Annotated[str, Sent(max_length=255)] | None = None
+    third_party_payment_identifier: Annotated[str, Sent(max_length=255)] | None = None
 
 
 class UpdatePaymentResult(V4Struct, kw_only=True):
@@ -102,36 +100,36 @@ class UpdatePaymentResult(V4Struct, kw_only=True):
     created_date: dt.datetime | None = None
     last_modified_date: dt.datetime | None = None
     paid_amount: Amount | None = None
-    payment_adjustment_notes: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    payment_adjustment_notes: Annotated[str, Sent(max_length=255)] | None = None
     payment_initiation_date: dt.date | None = None
-    payment_method: UpdatePaymentPaymentMethod | None = None
+    payment_method: Annotated[str, Sent(one_of=UpdatePaymentPaymentMethod)] | None = None
     payment_settlement_date: dt.date | None = None
-    provider_reference: Annotated[str, msgspec.Meta(max_length=100)] | None = None
-    status: UpdatePaymentStatus
-    status_date: dt.date
-    status_message: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    third_party_payment_identifier: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    provider_reference: Annotated[str, Sent(max_length=100)] | None = None
+    status: Annotated[str, Sent(one_of=UpdatePaymentStatus, required=True)] | None = None
+    status_date: Annotated[dt.date, Sent(required=True)] | None = None
+    status_message: Annotated[str, Sent(max_length=255)] | None = None
+    third_party_payment_identifier: Annotated[str, Sent(max_length=255)] | None = None
 
 
 class Vendor(V4Struct, kw_only=True):
     """Called ``vendor`` in the seeds; in ``Payment``."""
 
-    address_line1: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    address_line2: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    address_line3: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    buyer_account_number: Annotated[str, msgspec.Meta(max_length=50)] | None = None
-    city: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    country_code: Annotated[str, msgspec.Meta(max_length=2)] | None = None
-    country_name: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    email: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    first_name: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    last_name: Annotated[str, msgspec.Meta(max_length=255)] | None = None
-    phone_number: Annotated[str, msgspec.Meta(max_length=25)] | None = None
-    postal_code: Annotated[str, msgspec.Meta(max_length=20)] | None = None
-    state: Annotated[str, msgspec.Meta(max_length=10)] | None = None
-    vendor_addr_code: Annotated[str, msgspec.Meta(max_length=64)] | None = None
-    vendor_code: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    vendor_name: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    address_line1: Annotated[str, Sent(max_length=255)] | None = None
+    address_line2: Annotated[str, Sent(max_length=255)] | None = None
+    address_line3: Annotated[str, Sent(max_length=255)] | None = None
+    buyer_account_number: Annotated[str, Sent(max_length=50)] | None = None
+    city: Annotated[str, Sent(max_length=255)] | None = None
+    country_code: Annotated[str, Sent(max_length=2)] | None = None
+    country_name: Annotated[str, Sent(max_length=64)] | None = None
+    email: Annotated[str, Sent(max_length=255)] | None = None
+    first_name: Annotated[str, Sent(max_length=255)] | None = None
+    last_name: Annotated[str, Sent(max_length=255)] | None = None
+    phone_number: Annotated[str, Sent(max_length=25)] | None = None
+    postal_code: Annotated[str, Sent(max_length=20)] | None = None
+    state: Annotated[str, Sent(max_length=10)] | None = None
+    vendor_addr_code: Annotated[str, Sent(max_length=64)] | None = None
+    vendor_code: Annotated[str, Sent(max_length=32)] | None = None
+    vendor_name: Annotated[str, Sent(max_length=255)] | None = None
 
 
 LIST = Operation(

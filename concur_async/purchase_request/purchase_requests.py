@@ -7,8 +7,9 @@ do not edit by hand.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from .._model import V4Struct
+from .._model import Sent, V4Struct
 from .._resource import Operation, Resource
 
 __all__ = [
@@ -26,11 +27,11 @@ class PurchaseRequest(V4Struct, kw_only=True):
     """Called ``purchaseRequest`` in the seeds; sent by ``PurchaseRequests.create``."""
 
     description: str | None = None
-    user_id: str
-    user_email: str
-    user_login_id: str
+    user_id: Annotated[str, Sent(required=True)] | None = None
+    user_email: Annotated[str, Sent(required=True)] | None = None
+    user_login_id: Annotated[str, Sent(required=True)] | None = None
     policy_external_id: str | None = None
-    currency_code: str
+    currency_code: Annotated[str, Sent(required=True)] | None = None
     notes_to_supplier: str | None = None
     comments: str | None = None
     custom1: str | None = None
@@ -59,18 +60,18 @@ class PurchaseRequest(V4Struct, kw_only=True):
     custom24: str | None = None
     ship_to_address_code: str | None = None
     bill_to_address_code: str | None = None
-    line_items: list[LineItem]
+    line_items: Annotated[list[LineItem], Sent(required=True)] | None = None
 
 
 class LineItem(V4Struct, kw_only=True):
     """Called ``lineItem`` in the seeds; in ``PurchaseRequest``."""
 
-    purchase_type: str
-    vendor_code: str
-    vendor_address_code: str
-    description: str
-    quantity: str
-    unit_price: str
+    purchase_type: Annotated[str, Sent(required=True)] | None = None
+    vendor_code: Annotated[str, Sent(required=True)] | None = None
+    vendor_address_code: Annotated[str, Sent(required=True)] | None = None
+    description: Annotated[str, Sent(required=True)] | None = None
+    quantity: Annotated[str, Sent(required=True)] | None = None
+    unit_price: Annotated[str, Sent(required=True)] | None = None
     expense_type: str | None = None
     receipt_type: str | None = None
     needed_by_date: dt.date | None = None

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 import aiohttp
 
 from .. import _codec, _upload
-from .._model import V4Struct
+from .._model import Sent, V4Struct
 from .._resource import Operation, Resource
 
 __all__ = [
@@ -39,8 +39,8 @@ class NewQuickExpenseResponse(V4Struct, kw_only=True):
 class Amount(V4Struct, kw_only=True):
     """In ``QuickExpenseRequest``."""
 
-    currency_code: str
-    value: Decimal
+    currency_code: Annotated[str, Sent(required=True)] | None = None
+    value: Annotated[Decimal, Sent(required=True)] | None = None
 
 
 class QuickExpenseRequest(V4Struct, kw_only=True):
@@ -49,10 +49,10 @@ class QuickExpenseRequest(V4Struct, kw_only=True):
     comment: str | None = None
     entry_details: str | None = None
     expense_type_id: str | None = None
-    location: Location
-    payment_type_id: QuickExpenseRequestPaymentTypeId | None = None
-    transaction_amount: Amount
-    transaction_date: dt.date
+    location: Annotated[Location, Sent(required=True)] | None = None
+    payment_type_id: Annotated[str, Sent(one_of=QuickExpenseRequestPaymentTypeId)] | None = None
+    transaction_amount: Annotated[Amount, Sent(required=True)] | None = None
+    transaction_date: Annotated[dt.date, Sent(required=True)] | None = None
     vendor: str | None = None
 
 

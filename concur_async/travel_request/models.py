@@ -7,9 +7,9 @@ do not edit by hand.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from .._model import V4Struct
+from .._model import Sent, V4Struct
 
 __all__ = [
     "Allocation",
@@ -127,14 +127,14 @@ class Allocation(V4Struct, kw_only=True):
 class Amount(V4Struct, kw_only=True):
     """In ``Allocation``; in ``CashAdvance``; in ``Expense``; in ``Request``."""
 
-    currency: str
-    value: Decimal
+    currency: Annotated[str, Sent(required=True)] | None = None
+    value: Annotated[Decimal, Sent(required=True)] | None = None
 
 
 class ApprovalStatus(V4Struct, kw_only=True):
     """In ``Request``; in ``RequestDetails``."""
 
-    code: ApprovalStatusCode | None = None
+    code: Annotated[str, Sent(one_of=ApprovalStatusCode)] | None = None
     name: str | None = None
 
 
@@ -153,7 +153,7 @@ class CashAdvance(V4Struct, kw_only=True):
 class CashAdvanceApprovalStatus(V4Struct, kw_only=True):
     """In ``CashAdvance``."""
 
-    code: CashAdvanceApprovalStatusCode | None = None
+    code: Annotated[str, Sent(one_of=CashAdvanceApprovalStatusCode)] | None = None
     name: str | None = None
 
 
@@ -249,9 +249,9 @@ class Expense(V4Struct, kw_only=True):
     parent_request: ResourceLink | None = None
     posted_amount: Amount | None = None
     remaining_amount: Amount | None = None
-    source: ExpenseSource | None = None
+    source: Annotated[str, Sent(one_of=ExpenseSource)] | None = None
     transaction_amount: Amount | None = None
-    transaction_date: str
+    transaction_date: Annotated[str, Sent(required=True)] | None = None
     travel_allowance: TravelAllowance | None = None
     trip_data: TripData | None = None
     vendor: Vendor | None = None
@@ -262,21 +262,21 @@ class ExceptionSource(V4Struct, kw_only=True):
 
     href: str | None = None
     id: str | None = None
-    type: ExceptionSourceType | None = None
+    type: Annotated[str, Sent(one_of=ExceptionSourceType)] | None = None
 
 
 class ExchangeRate(V4Struct, kw_only=True):
     """In ``CashAdvance``; in ``Expense``."""
 
-    operation: ExchangeRateOperation
-    value: Decimal
+    operation: Annotated[str, Sent(one_of=ExchangeRateOperation, required=True)] | None = None
+    value: Annotated[Decimal, Sent(required=True)] | None = None
 
 
 class ExpenseType(V4Struct, kw_only=True):
     """In ``Expense``."""
 
     href: str | None = None
-    id: str
+    id: Annotated[str, Sent(required=True)] | None = None
     name: str | None = None
 
 
@@ -349,7 +349,7 @@ class Request(V4Struct, kw_only=True):
     ever_sent_back: bool | None = None
     expenses: list[ResourceLink] | None = None
     extension_of: RequestLink | None = None
-    highest_exception_level: RequestHighestExceptionLevel | None = None
+    highest_exception_level: Annotated[str, Sent(one_of=RequestHighestExceptionLevel)] | None = None
     href: str | None = None
     id: str | None = None
     last_modified: str | None = None
@@ -411,7 +411,7 @@ class RequestDetails(V4Struct, kw_only=True):
     exceptions: ResourceLink | None = None
     expenses: list[ResourceLink] | None = None
     extension_of: RequestLink | None = None
-    highest_exception_level: RequestHighestExceptionLevel | None = None
+    highest_exception_level: Annotated[str, Sent(one_of=RequestHighestExceptionLevel)] | None = None
     href: str | None = None
     id: str | None = None
     last_modified: str | None = None
@@ -464,7 +464,7 @@ class ResourceOfTravelAgency(V4Struct, kw_only=True):
     email_address: str | None = None
     id: str | None = None
     name: str | None = None
-    proposal_type: ResourceOfTravelAgencyProposalType | None = None
+    proposal_type: Annotated[str, Sent(one_of=ResourceOfTravelAgencyProposalType)] | None = None
 
 
 class SegmentLeg(V4Struct, kw_only=True):
@@ -530,7 +530,7 @@ class SegmentLeg(V4Struct, kw_only=True):
 class SegmentType(V4Struct, kw_only=True):
     """In ``TripData``."""
 
-    category: SegmentTypeCategory | None = None
+    category: Annotated[str, Sent(one_of=SegmentTypeCategory)] | None = None
     code: str | None = None
 
 
@@ -545,9 +545,9 @@ class TripData(V4Struct, kw_only=True):
 
     agency_booked: bool | None = None
     legs: list[SegmentLeg] | None = None
-    segment_type: SegmentType
+    segment_type: Annotated[SegmentType, Sent(required=True)] | None = None
     self_booked: bool | None = None
-    trip_type: TripDataTripType | None = None
+    trip_type: Annotated[str, Sent(one_of=TripDataTripType)] | None = None
 
 
 class Vendor(V4Struct, kw_only=True):
