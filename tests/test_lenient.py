@@ -13,10 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pytest
-from conftest import MockConcur
 
 import concur_async
 from concur_async import DecodeError, ValidationError, _codec
@@ -24,6 +23,9 @@ from concur_async._model import Sent, V3Struct
 from concur_async._resource import check_body
 from concur_async.budget.models import BudgetItemHeader
 from concur_async.invoice.purchase_orders import PurchaseOrder
+
+if TYPE_CHECKING:
+    from conftest import MockConcur
 
 
 class Line(V3Struct, kw_only=True):
