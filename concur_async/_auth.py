@@ -198,6 +198,9 @@ class TokenStore(Protocol):
         on failure, and the store then writes nothing.
         """
 
+    async def forget(self) -> None:
+        """Drop the shared token (Concur revoked it): the next refresh starts from the grant."""
+
 
 def accepts_geolocation(url: str, *, client_urls: Iterable[str]) -> bool:
     """Whether a token answer's ``geolocation`` may receive the token: Concur's own domain
@@ -326,7 +329,9 @@ class TokenManager:
         if flight is not None and not flight.done():
             # A refresh under way would bring the token back once it ends.
             await asyncio.wait([flight])
-        # A shared token store (many processes) is cleared here too, once one exists.
+        if self.store is not None:
+            # The other processes sharing the token must not reuse it either.
+            await self.store.forget()
         self._token = None
         self._unpersisted = None
 

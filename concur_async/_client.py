@@ -18,6 +18,7 @@ import msgspec
 
 from . import _codec, _env
 from ._auth import Grant, TokenCallback, TokenManager, accepts_geolocation
+from ._coordination import Coordination, LocalCoordination
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -135,6 +136,7 @@ class ConcurClient:
         event_hooks: EventHooks | None = None,
         max_response_bytes: int = 64 * 2**20,
         user_agent: str = "concur-async/0.1",
+        coordination: Coordination | None = None,
     ) -> None:
         self.base_url = self._check_url(base_url, "base_url").rstrip("/")
         self.token_url = self._check_url(
@@ -146,8 +148,11 @@ class ConcurClient:
             raise ConfigurationError("max_response_bytes must be at least 1024")
         self.wire_format: WireFormat = wire_format
         self.retry = retry or RetryPolicy()
+        #: Shared with other processes of the identity (``concur_async.redis``), or not.
+        self.coordination = coordination or LocalCoordination()
         self.limiter = Limiter(
             max_concurrency=max_concurrency,
+            coordination=self.coordination,
             requests_per_second=requests_per_second,
             family_limits=family_limits,
         )
@@ -156,7 +161,7 @@ class ConcurClient:
         self._auth = TokenManager(
             auth, token_url=self.token_url, base_url=self.base_url,
             on_token_refresh=on_token_refresh, accept_geolocation=self._accepts_geolocation,
-            retry=self.retry,
+            retry=self.retry, store=self.coordination,
         )
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=connect_timeout)
         self._trust_env = trust_env
@@ -240,6 +245,8 @@ class ConcurClient:
         if self._closed:
             raise RuntimeError("this ConcurClient is closed; create a new one")
         if self._session is None:
+            # First: an unreachable coordination store fails here, before any request.
+            await self.coordination.open()
             connector = aiohttp.TCPConnector(
                 limit=self.limiter.max_concurrency, limit_per_host=0, ttl_dns_cache=300
             )
@@ -262,6 +269,7 @@ class ConcurClient:
             await self._auth.aclose()
             if session is not None:
                 await session.close()
+                await self.coordination.aclose()
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -531,7 +539,7 @@ class ConcurClient:
                     self.stats.rate_limited += 1
                     wait = parse_retry_after(resp_headers.get("Retry-After"))
                     pause = policy.default_retry_after if wait is None else wait
-                    self.limiter.pause(pause)
+                    await self.limiter.pause(pause)
                     if replayable:
                         delay = pause
                 elif status in policy.retry_statuses and idempotent and replayable:

@@ -20,6 +20,7 @@ __all__ = [
     "AuthenticationError",
     "ConcurError",
     "ConfigurationError",
+    "CoordinationError",
     "DecodeError",
     "NotFoundError",
     "RateLimitError",
@@ -52,6 +53,12 @@ class TransportError(ConcurError):
         self.message = message
         self.method = method
         self.url = url
+
+
+class CoordinationError(ConcurError):
+    """The store shared by the processes of one identity (Redis) failed or could not be reached.
+
+    Raised rather than carrying on alone: uncoordinated refreshes would lock the others out."""
 
 
 class DecodeError(ConcurError):

@@ -3,7 +3,8 @@
 Three gates, in order: a pause that a 429 sets for the whole client (Concur throttles the
 company, not the task that happened to be refused), a cap on requests in flight, and
 requests-per-second budgets (one for the client, one per API family where Concur publishes
-its own, e.g. Quick Expense's 120 requests per 5 minutes).
+its own, e.g. Quick Expense's 120 requests per 5 minutes). The budgets are kept by the
+client's ``Coordination``: in memory by default, or shared by every process of an identity.
 """
 
 from __future__ import annotations
@@ -14,13 +15,18 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 import anyio
-from aiolimiter import AsyncLimiter
 
 from ._errors import ConfigurationError
 
-__all__ = ["DEFAULT_FAMILY_LIMITS", "Limiter", "RateLimit", "parse_retry_after"]
+if TYPE_CHECKING:
+    from ._coordination import Coordination, NamedLimit
+
+__all__ = [
+    "DEFAULT_FAMILY_LIMITS", "Limiter", "RateLimit", "bucket_shape", "parse_retry_after",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +55,7 @@ class Limiter:
         self,
         *,
         max_concurrency: int,
+        coordination: Coordination,
         requests_per_second: float | None = None,
         family_limits: Mapping[str, RateLimit] = DEFAULT_FAMILY_LIMITS,
     ) -> None:
@@ -56,17 +63,23 @@ class Limiter:
             raise ConfigurationError("max_concurrency must be at least 1")
         self.max_concurrency = max_concurrency
         self._in_flight = anyio.Semaphore(max_concurrency)
-        self._rate = (
-            _bucket(RateLimit(requests_per_second)) if requests_per_second else None
+        self._coordination = coordination
+        rate: list[NamedLimit] = (
+            [("rate", RateLimit(requests_per_second))] if requests_per_second else []
         )
-        self._families = {name: _bucket(limit) for name, limit in family_limits.items()}
+        # Per family, every budget its requests spend: the family's own, then the client's.
+        self._limits = {name: [(f"family:{name}", limit), *rate]
+                        for name, limit in family_limits.items()}
+        self._rate = rate
         self._resume_at = 0.0
         self.pauses = 0
 
-    def pause(self, seconds: float) -> None:
-        """Hold every new request of this client for ``seconds`` (a 429's Retry-After)."""
+    async def pause(self, seconds: float) -> None:
+        """Hold every new request of this client, and of every client sharing its coordination,
+        for ``seconds`` (a 429's Retry-After)."""
         self.pauses += 1
         self._resume_at = max(self._resume_at, time.monotonic() + max(seconds, 0.0))
+        await self._coordination.pause(seconds)
 
     @property
     def in_flight(self) -> int:
@@ -83,20 +96,20 @@ class Limiter:
         async with self._in_flight:
             # A pause set while this task queued for a slot applies to it too.
             await self._wait_for_pause()
-            bucket = self._families.get(family) if family else None
-            if bucket is not None:
-                await bucket.acquire()
-            if self._rate is not None:
-                await self._rate.acquire()
+            await self._coordination.acquire(
+                self._limits.get(family, self._rate) if family else self._rate
+            )
             yield
 
 
-def _bucket(limit: RateLimit) -> AsyncLimiter:
-    # aiolimiter lets a full bucket burst; a bucket of one second's worth keeps bursts short.
+def bucket_shape(limit: RateLimit) -> tuple[float, float]:
+    """The bucket that enforces ``limit``: how many requests may go at once, refilled over how
+    many seconds."""
+    # A full bucket bursts; a bucket of one second's worth keeps bursts short.
     if limit.period > 1 and limit.max_rate / limit.period >= 1:
         rate = limit.max_rate / limit.period
-        return AsyncLimiter(max(1, math.floor(rate)), max(1, math.floor(rate)) / rate)
-    return AsyncLimiter(limit.max_rate, limit.period)
+        return max(1, math.floor(rate)), max(1, math.floor(rate)) / rate
+    return limit.max_rate, limit.period
 
 
 def parse_retry_after(value: str | None) -> float | None:
