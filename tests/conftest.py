@@ -21,6 +21,7 @@ from aioresponses import CallbackResult, aioresponses
 from aioresponses import core as aioresponses_core
 from hypothesis import settings
 from multidict import CIMultiDict
+from redis_server import RedisServer
 from yarl import URL
 
 from concur_async import ClientCredentialsGrant, ConcurClient, RetryPolicy, _auth
@@ -249,3 +250,13 @@ def auth_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     clock = FakeClock()
     monkeypatch.setattr(_auth, "time", types.SimpleNamespace(monotonic=clock.monotonic))
     return clock
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server of this test session, on a free 127.0.0.1 port."""
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,140 @@
+"""RedisCoordination within one process: clients with their own Redis connections stand in for
+processes; and what happens when Redis itself is missing or goes away."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import pytest
+from redis_server import RedisServer
+from servers import loopback_server
+
+from concur_async import ConcurClient, CoordinationError, RefreshTokenGrant, RetryPolicy, Token
+from concur_async.redis import RedisCoordination
+
+from .rotating_server import RotatingConcur
+
+pytestmark = pytest.mark.timeout(30)
+
+FAST = RetryPolicy(max_attempts=3, backoff_base=0.01, backoff_max=0.05)
+
+
+def _client(url: str, redis: RedisServer, namespace: str, refresh_token: str = "r0",
+            **options: object) -> ConcurClient:
+    coordination = RedisCoordination.from_url(redis.url, namespace=namespace, retry=FAST,
+                                              timeout=1.0)
+    return ConcurClient(auth=RefreshTokenGrant("client", "secret", refresh_token),
+                        base_url=url, coordination=coordination, retry=FAST,
+                        **options)  # type: ignore[arg-type]
+
+
+async def test_the_stored_refresh_token_wins_over_a_rotated_away_grant(
+    redis_server: RedisServer,
+) -> None:
+    server = RotatingConcur(lifetime=0.5)
+    namespace = uuid.uuid4().hex
+    async with loopback_server(server.handle) as url:
+        async with _client(url, redis_server, namespace) as first:
+            await first.request("GET", "/api/ping")  # rotates r0 -> r1 and stores it
+        assert server.refresh_token == "r1"
+        # A process started later from the same configuration: its grant's r0 is spent.
+        async with _client(url, redis_server, namespace) as later:
+            await later.request("GET", "/api/ping")  # the stored token, no token request
+            assert len(server.token_requests) == 1
+            await asyncio.sleep(0.5)
+            await later.request("GET", "/api/ping")  # refreshes with the stored r1
+    assert [r.outcome for r in server.token_requests] == ["rotated", "rotated"]
+
+
+async def test_on_token_refresh_fires_once_per_rotation_among_many_clients(
+    redis_server: RedisServer,
+) -> None:
+    server = RotatingConcur(lifetime=60.0)
+    namespace = uuid.uuid4().hex
+    seen: list[str | None] = []
+
+    async def keep(token: Token) -> None:
+        seen.append(token.refresh_token)
+
+    async with loopback_server(server.handle) as url:
+        clients = [_client(url, redis_server, namespace, on_token_refresh=keep)
+                   for _ in range(5)]
+        for client in clients:
+            await client.open()
+        try:
+            await asyncio.gather(*(c.request("GET", "/api/ping") for c in clients))
+        finally:
+            for client in clients:
+                await client.aclose()
+    assert seen == ["r1"]
+    assert len(server.token_requests) == 1
+
+
+async def test_open_fails_clearly_when_redis_cannot_be_reached() -> None:
+    dead = RedisServer().start()
+    dead.stop()  # a port where nothing listens now
+    client = ConcurClient(
+        auth=RefreshTokenGrant("client", "secret", "r0"), base_url="http://127.0.0.1:9",
+        coordination=RedisCoordination.from_url(dead.url, namespace="acme", retry=FAST,
+                                                timeout=1.0),
+    )
+    with pytest.raises(CoordinationError) as info:
+        await client.open()
+    assert f"127.0.0.1:{dead.port}/0" in str(info.value)
+    assert "connect" in str(info.value)
+
+
+async def test_redis_going_away_mid_run_raises_after_its_retries_never_falls_back() -> None:
+    redis = RedisServer().start()
+    server = RotatingConcur(lifetime=60.0)
+    try:
+        async with loopback_server(server.handle) as url, \
+                _client(url, redis, "acme", requests_per_second=100) as client:
+            await client.request("GET", "/api/ping")
+            redis.stop()
+            started = time.monotonic()
+            with pytest.raises(CoordinationError) as info:
+                await client.request("GET", "/api/ping")
+            assert time.monotonic() - started < 5
+            assert "rate budget" in str(info.value)
+    finally:
+        redis.stop()
+    # The request was not sent on without its budget.
+    assert len(server.pings) == 1
+
+
+async def test_a_live_refresher_keeps_its_lock_past_the_lock_timeout(
+    redis_server: RedisServer,
+) -> None:
+    namespace = uuid.uuid4().hex
+    coordination = RedisCoordination.from_url(redis_server.url, namespace=namespace,
+                                              lock_timeout=0.3)
+    await coordination.open()
+    try:
+        started = asyncio.Event()
+        release = asyncio.Event()
+
+        async def slow_rotate(base: Token | None) -> Token:
+            started.set()
+            await release.wait()
+            return Token(access_token="a-slow", expires_at=time.monotonic() + 60,
+                         refresh_token="r-slow")
+
+        async def quick_rotate(base: Token | None) -> Token:
+            raise AssertionError("the waiting holder must not refresh itself")
+
+        holder = asyncio.create_task(coordination.refresh(None, slow_rotate))
+        await started.wait()
+        await asyncio.sleep(0.8)  # well past lock_timeout: the holder keeps extending it
+        waiter = asyncio.create_task(coordination.refresh(None, quick_rotate))
+        await asyncio.sleep(0.2)
+        assert not waiter.done()
+        release.set()
+        assert (await holder).rotated
+        rotation = await waiter
+        assert not rotation.rotated
+        assert rotation.token.access_token == "a-slow"
+    finally:
+        await coordination.aclose()
