@@ -245,7 +245,8 @@ class RedisCoordination:
             # stored whatever happens to the task that asked.
             with anyio.CancelScope(shield=True):
                 rotation = await self._rotate_and_store(fence, held, rotate)
-            return rotation
+            # Returned outside the scope: mypy takes a cancel scope for one that may swallow.
+            return rotation  # noqa: RET504
         finally:
             keeper.cancel()
             with anyio.CancelScope(shield=True), contextlib.suppress(CoordinationError):
