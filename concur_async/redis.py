@@ -238,6 +238,9 @@ class RedisCoordination:
             await anyio.sleep(wait)
             wait = min(wait * 2, self._poll)
 
+    async def forget(self) -> None:
+        await self._call("forget token", self._redis.delete, self._token_key)
+
     async def _refresh_holding(self, fence: int, held: Token | None, rotate: Rotate) -> Rotation:
         keeper = asyncio.create_task(self._keep(fence))
         try:

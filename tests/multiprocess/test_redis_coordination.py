@@ -138,3 +138,19 @@ async def test_a_live_refresher_keeps_its_lock_past_the_lock_timeout(
         assert rotation.token.access_token == "a-slow"
     finally:
         await coordination.aclose()
+
+
+async def test_a_forgotten_token_is_gone_for_every_holder(redis_server: RedisServer) -> None:
+    # client.revoke() forgets the token: a process starting afterwards must begin from its
+    # grant again, not pick the revoked token out of Redis.
+    server = RotatingConcur(lifetime=60.0, rotate=False)
+    namespace = uuid.uuid4().hex
+    async with loopback_server(server.handle) as url:
+        async with _client(url, redis_server, namespace) as first:
+            await first.request("GET", "/api/ping")
+            await first.token_manager.forget()
+        async with _client(url, redis_server, namespace) as later:
+            await later.request("GET", "/api/ping")
+            assert later.token_manager.token is not None
+            assert later.token_manager.token.access_token == "a2"
+    assert len(server.token_requests) == 2
