@@ -21,10 +21,10 @@ from aioresponses import CallbackResult, aioresponses
 from aioresponses import core as aioresponses_core
 from hypothesis import settings
 from multidict import CIMultiDict
-from redis_server import RedisServer
 from yarl import URL
 
 from concur_async import ClientCredentialsGrant, ConcurClient, RetryPolicy, _auth
+from concur_async.testing import RedisServer
 
 # The suite gates every landing, so property tests walk a fixed, reproducible sequence there;
 # HYPOTHESIS_PROFILE=explore searches afresh on each run (and found the UTF-7 error body).

@@ -22,6 +22,7 @@ From a shell: ``python -m concur_async.testing serve --port 8080 --vendors 10000
 
 from ._auth import TokenStore
 from ._faults import FaultKind, FaultRule, Faults
+from ._redis import RedisServer
 from ._server import TOKEN_PATH, LocalConcur
 from ._state import ConcurState
 from ._stats import Stats
@@ -57,6 +58,7 @@ __all__ = [
     "Faults",
     "LocalConcur",
     "Page",
+    "RedisServer",
     "Stats",
     "Store",
     "TokenStore",

@@ -8,11 +8,11 @@ import time
 import uuid
 
 import pytest
-from redis_server import RedisServer
 from servers import loopback_server
 
 from concur_async import ConcurClient, CoordinationError, RefreshTokenGrant, RetryPolicy, Token
 from concur_async.redis import RedisCoordination
+from concur_async.testing import RedisServer
 
 from .rotating_server import RotatingConcur
 

@@ -1,4 +1,13 @@
-"""A real redis-server on a free 127.0.0.1 port, started and stopped by the tests themselves."""
+"""A real ``redis-server`` on a free 127.0.0.1 port, for tests and benchmarks of processes that
+share an identity through ``concur_async.redis``::
+
+    server = RedisServer().start()   # needs the redis-server binary (Debian: redis-server)
+    try:
+        coordination = RedisCoordination.from_url(server.url, namespace="test")
+        ...
+    finally:
+        server.stop()
+"""
 
 from __future__ import annotations
 
@@ -20,12 +29,16 @@ def _free_port() -> int:
 
 
 class RedisServer:
-    """``redis-server`` in the foreground, no persistence; ``url`` once started."""
+    """``redis-server`` as a child process without persistence; ``url`` once started."""
 
     def __init__(self) -> None:
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._dir = Path(tempfile.mkdtemp(prefix="concur-redis-"))
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
 
     @property
     def url(self) -> str:
@@ -38,7 +51,7 @@ class RedisServer:
                                "(.ci/run installs it)")
         for _ in range(5):  # the free port may be taken between the probe and the bind
             self.port = _free_port()
-            self._process = subprocess.Popen(
+            self._process = subprocess.Popen(  # noqa: S603 - a fixed argv, no shell
                 [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                  "--appendonly", "no", "--dir", str(self._dir), "--loglevel", "warning"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
