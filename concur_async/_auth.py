@@ -383,7 +383,7 @@ class TokenManager:
             attempt += 1
             outcome = await self._exchange(session, url, form)
             if outcome.answer is not None:
-                geolocation = self.geolocation if form["grant_type"] == "refresh_token" else None
+                geolocation = self._refresh_geolocation(latest, form)
                 return self._keep(outcome.answer, latest, moved_to=url if moved else None,
                                   geolocation=geolocation)
             assert outcome.error is not None
@@ -537,10 +537,25 @@ class TokenManager:
                                      latest._refresh or "").form()
         return grant.form()
 
+    def _refresh_geolocation(self, latest: Token | None, form: Form) -> str | None:
+        """A refresh token's data centre: the one of the token it came with (stored by another
+        process, perhaps), else this manager's."""
+        if form["grant_type"] != "refresh_token":
+            return None
+        stored = latest.geolocation if latest is not None else None
+        if stored and not self._accept_geolocation(stored):
+            # A shared store is one more place a geolocation can be tampered with: the form
+            # carries the client secret and must not travel there.
+            raise AuthenticationError(
+                f"the stored token names an untrusted geolocation {redact_url(stored)!r}; "
+                "refused", status=0, method="POST", url=redact_url(self._token_url),
+            )
+        return stored or self.geolocation
+
     def _url(self, latest: Token | None, form: Form) -> str:
         # A first grant goes to the application's token URL; refreshes to the token's data
         # centre once Concur has named it.
-        geo = self.geolocation if form["grant_type"] == "refresh_token" else None
+        geo = self._refresh_geolocation(latest, form)
         return f"{geo.rstrip('/')}{TOKEN_PATH}" if geo else self._token_url
 
 

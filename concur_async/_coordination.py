@@ -2,10 +2,11 @@
 
 A ``ConcurClient`` asks its ``Coordination`` three things: a fresh token when its own is stale
 (``exchange``, the token manager's ``TokenStore``), leave to send one request under the rate
-limits that apply (``acquire``), and to tell every other holder about a 429 (``pause``). ``LocalCoordination``, the default, answers
-within this process: it is what a single client has always done. ``concur_async.redis``
-answers across processes, so that many of them can share one identity (Concur rotates the
-refresh token on every refresh: two processes refreshing on their own lock each other out).
+limits that apply (``acquire``), and to tell every other holder about a 429 (``pause``).
+``LocalCoordination``, the default, answers within this process: what a single client has
+always done. ``concur_async.redis`` answers across processes, so that many of them can share
+one identity (Concur rotates the refresh token on every refresh: two processes refreshing on
+their own lock each other out).
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
 import time
@@ -48,7 +49,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ._auth import Token
-from ._coordination import NamedLimit, Rotate, Rotation
+from ._coordination import NamedLimit, Refresh
 from ._errors import AuthenticationError, ConfigurationError, CoordinationError
 from ._limits import bucket_shape
 from ._retry import RetryPolicy
@@ -81,8 +82,7 @@ return redis.call('DEL', KEYS[1])
 _STORE = """
 local stored = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
 if stored > tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'access_token', ARGV[2], 'refresh_token', ARGV[3],
-           'geolocation', ARGV[4], 'expires_at', ARGV[5], 'refresh_at', ARGV[6])
+redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'record', ARGV[2])
 return 1
 """
 
@@ -125,7 +125,7 @@ end
 return 1
 """
 
-_LOAD = "return redis.call('HGETALL', KEYS[1])"
+_LOAD = "return redis.call('HGET', KEYS[1], 'record')"
 
 
 class RedisCoordination:
@@ -222,18 +222,21 @@ class RedisCoordination:
 
     # -- the token ----------------------------------------------------------------------
 
-    async def refresh(self, held: Token | None, rotate: Rotate) -> Rotation:
+    async def load(self) -> Token | None:
+        raw = await self._call("read token", self._load, [self._token_key], [])
+        return None if not raw else Token.from_record(json.loads(raw))
+
+    async def exchange(self, stale: Token | None, refresh: Refresh) -> Token:
         wait = self._poll / 4
         while True:
-            stored = await self._stored_token()
-            if _usable(stored, held):
+            stored = await self.load()
+            if _usable(stored, stale):
                 assert stored is not None
-                return Rotation(stored, rotated=False)
-            fence = int(await self._call("lock", self._take_lock, [self._lock_key,
-                                                                   self._fence_key],
-                                         [self._lock_ms]))
+                return stored
+            fence = int(await self._call("lock", self._take_lock,
+                                         [self._lock_key, self._fence_key], [self._lock_ms]))
             if fence:
-                return await self._refresh_holding(fence, held, rotate)
+                return await self._exchange_holding(fence, stale, refresh)
             # Another process is refreshing: its answer appears in the store.
             await anyio.sleep(wait)
             wait = min(wait * 2, self._poll)
@@ -241,54 +244,50 @@ class RedisCoordination:
     async def forget(self) -> None:
         await self._call("forget token", self._redis.delete, self._token_key)
 
-    async def _refresh_holding(self, fence: int, held: Token | None, rotate: Rotate) -> Rotation:
+    async def _exchange_holding(self, fence: int, stale: Token | None, refresh: Refresh) -> Token:
         keeper = asyncio.create_task(self._keep(fence))
         try:
             # Shielded: once the request is out, Concur may have rotated; the answer must be
             # stored whatever happens to the task that asked.
             with anyio.CancelScope(shield=True):
-                rotation = await self._rotate_and_store(fence, held, rotate)
+                token = await self._refresh_and_store(fence, stale, refresh)
             # Returned outside the scope: mypy takes a cancel scope for one that may swallow.
-            return rotation  # noqa: RET504
+            return token  # noqa: RET504
         finally:
             keeper.cancel()
             with anyio.CancelScope(shield=True), contextlib.suppress(CoordinationError):
                 await self._call("unlock", self._keep_lock, [self._lock_key], [fence, 0])
 
-    async def _rotate_and_store(
-        self, fence: int, held: Token | None, rotate: Rotate
-    ) -> Rotation:
+    async def _refresh_and_store(self, fence: int, stale: Token | None, refresh: Refresh) -> Token:
         # Re-read under the lock: the holder before us may have just written.
-        stored = await self._stored_token()
-        if _usable(stored, held):
+        stored = await self.load()
+        if _usable(stored, stale):
             assert stored is not None
-            return Rotation(stored, rotated=False)
-        base = stored if stored is not None and stored.refresh_token else held
+            return stored
+        # The stored refresh token wins over this process's, and over the grant's.
+        base = stored if stored is not None and stored.refresh_token else stale
         try:
-            token = await rotate(base)
+            token = await refresh(base)
         except AuthenticationError:
             # Our lock may have lapsed while we waited on Concur, and a successor rotated past
             # the refresh token we sent: its token is the live one.
-            latest = await self._stored_token()
-            if _usable(latest, held) and latest is not None and (
+            latest = await self.load()
+            if _usable(latest, stale) and latest is not None and (
                 base is None or latest.refresh_token != base.refresh_token
             ):
-                return Rotation(latest, rotated=False)
+                return latest
             raise
         # Written first, used after: a process that dies now has left the new refresh token
         # where the others find it.
-        now_wall, now = time.time(), time.monotonic()
-        written = await self._call("store", self._store, [self._token_key], [
-            fence, token.access_token, token.refresh_token or "", token.geolocation or "",
-            repr(now_wall + token.expires_at - now), repr(now_wall + token.refresh_at - now),
-        ])
+        written = await self._call("store", self._store, [self._token_key],
+                                   [fence, json.dumps(token.to_record())])
         if not int(written):
-            log.warning("a later refresh of namespace %r was stored first; using it",
-                        self.namespace)
-            latest = await self._stored_token()
+            latest = await self.load()
             if latest is not None:
-                return Rotation(latest, rotated=False)
-        return Rotation(token, rotated=True)
+                log.warning("a later refresh of namespace %r was stored first; using it",
+                            self.namespace)
+                return latest
+        return token
 
     async def _keep(self, fence: int) -> None:
         """Extends the lock while its holder is alive; a killed holder's lapses."""
@@ -301,20 +300,6 @@ class RedisCoordination:
                 return  # the store that follows reports Redis's failure
             if not int(kept):
                 return
-
-    async def _stored_token(self) -> Token | None:
-        raw = await self._call("read token", self._load, [self._token_key], [])
-        fields = dict(zip(raw[::2], raw[1::2], strict=True))
-        if not fields.get("access_token"):
-            return None
-        now_wall, now = time.time(), time.monotonic()
-        return Token(
-            access_token=fields["access_token"],
-            expires_at=now + float(fields["expires_at"]) - now_wall,
-            refresh_token=fields.get("refresh_token") or None,
-            geolocation=fields.get("geolocation") or None,
-            refresh_at=now + float(fields["refresh_at"]) - now_wall,
-        )
 
     # -- the rate budget ----------------------------------------------------------------
 
@@ -347,10 +332,11 @@ class RedisCoordination:
             ) from None
 
 
-def _usable(stored: Token | None, held: Token | None) -> bool:
-    """A stored token may be taken if it is fresh and is not the one ``held`` found stale."""
+def _usable(stored: Token | None, stale: Token | None) -> bool:
+    """A stored token may be taken if it is fresh and is not the one this process found
+    stale (or a 401 refused)."""
     return (
         stored is not None
         and stored.fresh(time.monotonic())
-        and (held is None or stored.access_token != held.access_token)
+        and (stale is None or stored.access_token != stale.access_token)
     )

@@ -6,11 +6,19 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 
 import pytest
 from servers import loopback_server
 
-from concur_async import ConcurClient, CoordinationError, RefreshTokenGrant, RetryPolicy, Token
+from concur_async import (
+    AuthenticationError,
+    ConcurClient,
+    CoordinationError,
+    RefreshTokenGrant,
+    RetryPolicy,
+    Token,
+)
 from concur_async.redis import RedisCoordination
 from concur_async.testing import RedisServer
 
@@ -119,23 +127,21 @@ async def test_a_live_refresher_keeps_its_lock_past_the_lock_timeout(
         async def slow_rotate(base: Token | None) -> Token:
             started.set()
             await release.wait()
-            return Token(access_token="a-slow", expires_at=time.monotonic() + 60,
-                         refresh_token="r-slow")
+            expires = time.monotonic() + 600
+            return Token("a-slow", expires, "r-slow", refresh_at=expires - 60)
 
         async def quick_rotate(base: Token | None) -> Token:
             raise AssertionError("the waiting holder must not refresh itself")
 
-        holder = asyncio.create_task(coordination.refresh(None, slow_rotate))
+        holder = asyncio.create_task(coordination.exchange(None, slow_rotate))
         await started.wait()
         await asyncio.sleep(0.8)  # well past lock_timeout: the holder keeps extending it
-        waiter = asyncio.create_task(coordination.refresh(None, quick_rotate))
+        waiter = asyncio.create_task(coordination.exchange(None, quick_rotate))
         await asyncio.sleep(0.2)
         assert not waiter.done()
         release.set()
-        assert (await holder).rotated
-        rotation = await waiter
-        assert not rotation.rotated
-        assert rotation.token.access_token == "a-slow"
+        assert (await holder).access_token == "a-slow"
+        assert (await waiter).access_token == "a-slow"  # from the store
     finally:
         await coordination.aclose()
 
@@ -154,3 +160,37 @@ async def test_a_forgotten_token_is_gone_for_every_holder(redis_server: RedisSer
             assert later.token_manager.token is not None
             assert later.token_manager.token.access_token == "a2"
     assert len(server.token_requests) == 2
+
+
+async def test_a_tampered_geolocation_in_redis_receives_nothing(
+    redis_server: RedisServer,
+) -> None:
+    # Whoever can write to Redis must not redirect the token, or the client secret of the
+    # next refresh, to a host of their choosing.
+    server = RotatingConcur(lifetime=60.0)
+    namespace = uuid.uuid4().hex
+    coordination = RedisCoordination.from_url(redis_server.url, namespace=namespace)
+    await coordination.open()
+    try:
+        for fresh in (True, False):
+            expires = time.monotonic() + (600 if fresh else -1)
+            planted = Token("a-planted", expires, "r-planted", "https://collector.example",
+                            refresh_at=expires - 60)
+            await coordination.forget()
+            await coordination.exchange(None, _returns(planted))  # stored as a refresh would
+            async with loopback_server(server.handle) as url, \
+                    _client(url, redis_server, namespace) as client:
+                with pytest.raises(AuthenticationError) as info:
+                    await client.request("GET", "/api/ping")
+                assert "untrusted geolocation" in str(info.value)
+    finally:
+        await coordination.aclose()
+    assert server.token_requests == []
+    assert server.pings == []
+
+
+def _returns(token: Token) -> Callable[[Token | None], Awaitable[Token]]:
+    async def refresh(base: Token | None) -> Token:
+        return token
+
+    return refresh

@@ -94,7 +94,7 @@ async def test_processes_share_one_token_rotation_and_one_rate_budget(
     # Every token request rotated: nobody ever sent a spent refresh token.
     assert [r.outcome for r in requests] == ["rotated"] * len(requests)
     # One token request per expiry, not per process: the first, then one each time the
-    # token reached its refresh time (90% of its lifetime), never two close together.
+    # token ran out (a lifetime this short is used until its 401), never two close together.
     gaps = [b.at - a.at for a, b in itertools.pairwise(requests)]
     assert all(gap >= 0.9 * lifetime - 0.1 for gap in gaps), gaps
     pings = [p for p in server.pings if p.status == 200]
