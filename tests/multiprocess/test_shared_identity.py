@@ -103,11 +103,12 @@ async def test_processes_share_one_token_rotation_and_one_rate_budget(
     # on_token_refresh fired once per rotation across all the processes.
     assert sum(w.summary["refreshed"] for w in finished if w.summary) == len(requests)
     # The six processes together kept to the one budget (plus its one-second burst) in every
-    # two-second window, and used it.
+    # two-second window, and used it. A request is booked on Redis's clock and counted on
+    # arrival here: a tenth of a second of jitter between the two is allowed for.
     times = [p.at for p in pings]
     for i, start in enumerate(times):
         in_window = sum(1 for t in times[i:] if t < start + 2.0)
-        assert in_window <= budget * 2 + budget, (start - times[0], in_window)
+        assert in_window <= budget * (2 + 0.1) + budget, (start - times[0], in_window)
     assert len(pings) >= 0.5 * budget * span
     assert len({p.pid for p in pings}) == 6
 
