@@ -22,6 +22,7 @@ FAMILIES = (
     "invoice_pay",
     "purchase_request",
     "quick_expense",
+    "image",
 )
 
 

@@ -52,8 +52,11 @@ class Operation:
     family: str | None = None
 
     def wire_format(self, asked: WireFormat | None) -> WireFormat | None:
-        """The v4 APIs speak JSON only, whatever the client's default for the v3 ones."""
-        return asked if self.version.startswith("v3") else "json"
+        """The v4 APIs speak JSON only and the v1 ones XML only, whatever the client's
+        default for the v3 ones."""
+        if self.version.startswith("v3"):
+            return asked
+        return "xml" if self.version.startswith("v1") else "json"
 
     def url(self, path_params: Mapping[str, Any] | None = None) -> str:
         if not path_params:

@@ -84,13 +84,31 @@ def _list_items(client: ConcurClient) -> Callable[..., AsyncPaginator[Any]]:
     return client.common.list_items.list
 
 
+def _report_digests(client: ConcurClient) -> Callable[..., AsyncPaginator[Any]]:
+    return client.expense.report_digests.list
+
+
+def _payment_request_digests(client: ConcurClient) -> Callable[..., AsyncPaginator[Any]]:
+    return client.invoice.payment_request_digests.list
+
+
 def _collections() -> dict[str, Collection]:
     from .common.list_items import ListItemGet
+    from .expense.report_digests import ReportDigest
     from .expense.reports import ReportGet
+    from .invoice.payment_request_digests import PaymentRequestDigest
 
     return {
         "expense-reports": Collection(
             "expense reports", _reports, "modified_date_after", "last_modified_date", ReportGet
+        ),
+        "report-digests": Collection(
+            "expense report digests", _report_digests, "modified_date_after",
+            "report_header_last_modified_date", ReportDigest,
+        ),
+        "payment-requests": Collection(
+            "payment requests (their digests)", _payment_request_digests,
+            "last_modified_date_after", "last_modified_date", PaymentRequestDigest,
         ),
         "list-items": Collection("list items", _list_items, None, None, ListItemGet),
     }

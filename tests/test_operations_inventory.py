@@ -47,6 +47,17 @@ def documented() -> dict[tuple[str, str], dict[str, Any]]:
     return ops
 
 
+def beyond_seeds() -> set[tuple[str, str]]:
+    """The operations Concur documents beyond the seeds: their spec files were written from
+    its documentation and name that ``source`` (issue 18)."""
+    ops = set()
+    for path in SPEC_DIR.glob("*.json"):
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        if spec.get("source"):
+            ops |= {(op["method"], op["path"]) for op in spec["operations"]}
+    return ops
+
+
 SPEC = documented()
 SERVED = {(info.method, info.path): info for info in concur_async.operations()}
 
@@ -67,7 +78,12 @@ def test_every_inventory_row_has_a_method() -> None:
 
 
 def test_the_spec_covers_the_inventory() -> None:
-    assert {(r["method"], r["path"]) for r in inventory()} == set(SPEC)
+    assert {(r["method"], r["path"]) for r in inventory()} == set(SPEC) - beyond_seeds()
+
+
+def test_every_operation_beyond_the_seeds_has_a_method() -> None:
+    assert len(beyond_seeds()) == 18
+    assert beyond_seeds() <= set(SERVED)
 
 
 # -- placeholder arguments ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FIELDS", "apply_overrides", "unused"]
+__all__ = ["ADDED", "FIELDS", "apply_additions", "apply_overrides", "unused"]
 
 _MONEY = "money or a quantity sent as decimal text: Decimal keeps it exact"
 _DATE = "seed 001 formats it YYYY-MM-DD"
@@ -105,3 +105,59 @@ def apply_overrides(spec: str, schemas: dict[str, Any]) -> set[tuple[str, str, s
 
 def unused(applied: set[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     return sorted(set(FIELDS) - applied)
+
+
+_PRD = "payment_request_digest_v3_0"
+_PRD_PAGE = ("the current Invoice Digests v3 page (concur/developer.concur.com "
+             "src/api-reference/invoice/v3.payment-request-digest.markdown), which the seeds "
+             "predate")
+
+
+def _query(name: str, type_: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "type": type_, "seed_type": type_, "required": False,
+            "description": description, "documented_by": _PRD_PAGE}
+
+
+def _field(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "type": "string", "seed_type": "string", "required": False,
+            "description": description, "documented_by": _PRD_PAGE}
+
+
+#: What Concur documents beyond the seeds, added to an operation's query parameters
+#: ((spec, "METHOD path"), parameters) or to a schema's fields ((spec, schema), fields).
+ADDED: dict[tuple[str, str], list[dict[str, Any]]] = {
+    (_PRD, "GET /api/v3.0/invoice/paymentrequestdigests"): [
+        _query("payMethodType", "string", "Payment method type tied to an invoice. Use GET "
+               "/invoice/localizeddata to get the available pay method types."),
+        _query("lastModifiedDateBefore", "date-time",
+               "The invoice last modified date is before this date. Format: YYYY-MM-DD"),
+        _query("lastModifiedDateAfter", "date-time",
+               "The invoice last modified date is after this date. Format: YYYY-MM-DD"),
+        _query("extractedDateBefore", "date-time",
+               "The invoice extracted date is before this date. Format: YYYY-MM-DD"),
+        _query("extractedDateAfter", "date-time",
+               "The invoice extracted date is after this date. Format: YYYY-MM-DD"),
+    ],
+    (_PRD, "PaymentRequestDigest"): [
+        _field("PaymentMethod", "Payment method type tied to an invoice."),
+        _field("LastModifiedDate", "The date the invoice was last modified."),
+        _field("ExtractedDate", "The date the invoice was extracted."),
+    ],
+}
+
+
+def apply_additions(name: str, spec: dict[str, Any]) -> set[tuple[str, str]]:
+    """Add the ``ADDED`` entries for spec ``name``; return the keys applied."""
+    applied = set()
+    routes = {f"{op['method']} {op['path']}": op for op in spec["operations"]}
+    for key, items in ADDED.items():
+        if key[0] != name:
+            continue
+        if key[1] in routes:
+            routes[key[1]]["parameters"] += [dict(item) for item in items]
+        elif key[1] in spec["schemas"]:
+            spec["schemas"][key[1]]["fields"] += [dict(item) for item in items]
+        else:
+            raise ValueError(f"addition for {key}: the spec has no such operation or schema")
+        applied.add(key)
+    return applied

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ._explorer import parse_explorer
-from ._overrides import apply_overrides, unused
+from ._overrides import ADDED, apply_additions, apply_overrides, unused
 from ._po001 import parse_po001
 from ._reconcile import reconcile
 from ._resolve import resolve_api
@@ -94,10 +94,13 @@ def build(seeds: Path = SEEDS, inventory: Path = INVENTORY) -> dict[str, Spec]:
     specs = {slug(api["api"], api["version"]): _api_spec(api, api["rows"]) for api in apis}
     # Last, so that paging and reconciling read what the seeds say.
     applied: set[tuple[str, str, str]] = set()
+    added: set[tuple[str, str]] = set()
     for name, spec in specs.items():
         applied |= apply_overrides(name, spec["schemas"])
-    if unused(applied):
-        raise ValueError(f"overrides for APIs the seeds lack: {unused(applied)}")
+        added |= apply_additions(name, spec)
+    if unused(applied) or set(ADDED) - added:
+        raise ValueError(f"overrides for APIs the seeds lack: {unused(applied)}, "
+                         f"{sorted(set(ADDED) - added)}")
     return specs
 
 
@@ -282,7 +285,8 @@ def _attach_po001(apis: list[dict[str, Any]], page: dict[str, Any]) -> None:
 def write(specs: dict[str, Spec], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("*.json"):
-        if stale.stem not in specs:
+        # A spec with a "source" was written from Concur's documentation, not the seeds.
+        if stale.stem not in specs and "source" not in json.loads(stale.read_text("utf-8")):
             stale.unlink()
     for name, spec in specs.items():
         (out / f"{name}.json").write_text(dump(spec), encoding="utf-8")

@@ -11,9 +11,12 @@ from .attendees import Attendees
 from .digital_tax_invoices import DigitalTaxInvoices
 from .entries import Entries
 from .entry_attendee_associations import EntryAttendeeAssociations
+from .exchange_rates import ExchangeRates
 from .expense_group_configurations import ExpenseGroupConfigurations
 from .itemizations import Itemizations
+from .quick_expenses import QuickExpensesV30
 from .receipt_images import ReceiptImages
+from .report_digests import ReportDigests
 from .reports import Reports
 
 if TYPE_CHECKING:
@@ -37,3 +40,6 @@ class Expense(Family):
         self.itemizations = Itemizations(client)
         self.receipt_images = ReceiptImages(client)
         self.reports = Reports(client)
+        self.report_digests = ReportDigests(client)
+        self.quick_expenses = QuickExpensesV30(client)
+        self.exchange_rates = ExchangeRates(client)

@@ -37,6 +37,9 @@ class PaymentRequestDigest(V3Struct, kw_only=True):
     uri: str | None = msgspec.field(default=None, name="URI")
     user_defined_date: str | None = None
     vendor_name: str | None = None
+    payment_method: str | None = None
+    last_modified_date: str | None = None
+    extracted_date: str | None = None
 
 
 class PaymentRequestDigestCollection(V3Struct, kw_only=True):
@@ -87,6 +90,11 @@ class PaymentRequestDigests(Resource):
         submit_date_after: dt.datetime | None = None,
         paid_date_before: dt.datetime | None = None,
         paid_date_after: dt.datetime | None = None,
+        pay_method_type: str | None = None,
+        last_modified_date_before: dt.datetime | None = None,
+        last_modified_date_after: dt.datetime | None = None,
+        extracted_date_before: dt.datetime | None = None,
+        extracted_date_after: dt.datetime | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 2,
@@ -108,6 +116,11 @@ class PaymentRequestDigests(Resource):
                 "submitDateAfter": submit_date_after,
                 "paidDateBefore": paid_date_before,
                 "paidDateAfter": paid_date_after,
+                "payMethodType": pay_method_type,
+                "lastModifiedDateBefore": last_modified_date_before,
+                "lastModifiedDateAfter": last_modified_date_after,
+                "extractedDateBefore": extracted_date_before,
+                "extractedDateAfter": extracted_date_after,
             },
             page_size=page_size,
             max_items=max_items,

@@ -48,6 +48,10 @@ class V3Resource:
     total: bool = False
     #: The field Concur stamps with the time of each create and update.
     modified: str | None = None
+    #: How a stored record is answered, when the route is a view of another collection.
+    view: Callable[[Record], Record] | None = None
+    #: Query parameters that shape the answer but filter nothing.
+    ignored: frozenset[str] = frozenset()
 
 
 def register(router: web.UrlDispatcher, state: ConcurState, resource: V3Resource) -> None:
@@ -122,6 +126,9 @@ class _Handlers:
         self.resource = resource
         self.records: Collection = state.collection(resource.collection)
 
+    def _view(self, record: Record) -> Record:
+        return self.resource.view(record) if self.resource.view else record
+
     def _stamp(self) -> Record:
         field = self.resource.modified
         return {field: server_time()} if field else {}
@@ -141,10 +148,11 @@ class _Handlers:
         res = self.resource
         limit = limit_param(request, res.default_limit, res.max_limit)
         start = decode_offset(request.query.get("offset"))
-        match, key = query_filter(request.query)
+        query = {k: v for k, v in request.query.items() if k not in res.ignored}
+        match, key = query_filter(query)
         page = self.records.page(start, limit, match, match_key=key)
         id_field = self.records.id_field
-        items = [present(r, self._uri(str(r[id_field])), self.state.base_url)
+        items = [present(self._view(r), self._uri(str(r[id_field])), self.state.base_url)
                  for r in page.items]
         data: dict[str, Any] = {res.items_field: items}
         if res.items_field != "Items":
@@ -157,7 +165,8 @@ class _Handlers:
 
     async def get(self, request: web.Request) -> web.Response:
         record_id, record = self._found(request)
-        return reply(request, present(record, self._uri(record_id), self.state.base_url),
+        return reply(request,
+                     present(self._view(record), self._uri(record_id), self.state.base_url),
                      root=self.resource.item_root)
 
     async def create(self, request: web.Request) -> web.Response:

@@ -12,7 +12,9 @@ from aiohttp import web
 
 from . import (
     _budget,
+    _exchange_rates,
     _generic,
+    _images,
     _purchase_orders,
     _purchasing,
     _quick_expense,
@@ -21,6 +23,7 @@ from . import (
     _vendor_api,
 )
 from ._generic import V3Resource
+from ._seeds import report_digest
 from ._wire import reply
 
 if TYPE_CHECKING:
@@ -76,6 +79,14 @@ V3_RESOURCES = (
                "PaymentRequestDigestCollection", "PaymentRequestDigest", "LG",
                default_limit=1000, max_limit=1000, items_field="PaymentRequestDigest",
                total=True),
+    # Beyond the seeds (issue 18): digests are a view of the reports.
+    V3Resource(f"{_E}/reportdigests", "expense/reports", "ReportDigestCollection",
+               "ReportDigest", "LG", default_limit=100, view=report_digest),
+    V3Resource(f"{_E}/quickexpenses", "expense/quickexpenses", "QuickExpenseCollection",
+               "QuickExpenseGet", "LCGUD"),
+    V3Resource("/api/v3.0/travelrequest/requests", "travelrequest/requests-v3",
+               "RequestCollection", "Request", "LG", default_limit=100,
+               ignored=frozenset({"withSegmentTypes"})),
     V3Resource(f"{_I}/salestaxvalidationrequest", "invoice/salestaxvalidationrequest",
                "InvoiceGetCollection", "Invoice", "L", max_limit=1000, total=True),
 )
@@ -91,6 +102,8 @@ def register_all(router: web.UrlDispatcher, state: ConcurState) -> None:
     _travel.register(router, state)
     _purchasing.register(router, state)
     _quick_expense.register(router, state)
+    _images.register(router, state)
+    _exchange_rates.register(router)
 
     async def latest_bookings(request: web.Request) -> web.Response:
         return reply(request, state.latest_bookings, root="LatestBooking")

@@ -16,6 +16,7 @@ __all__ = [
     "STARTING",
     "budget_item",
     "digest_for",
+    "report_digest",
     "latest_bookings",
     "localized_data",
     "payment",
@@ -83,7 +84,17 @@ def digest_for(request: Record) -> Record:
         "CreateDate": request.get("InvoiceDate", ""),
         "VendorName": remit.get("Name", "") if isinstance(remit, dict) else "",
         "IsDeleted": "false",
+        # What lastModifiedDateAfter filters on; writes stamp the time they happen.
+        "LastModifiedDate": f"{request.get('InvoiceDate', '')}T12:00:00",
     }
+
+
+def report_digest(report: Record) -> Record:
+    """A report as Report Digests v3.0 answers it."""
+    out = dict(report)
+    out["ReportHeaderLastModifiedDate"] = report.get("LastModifiedDate")
+    out.pop("LastModifiedDate", None)
+    return out
 
 
 def payment(index: int) -> Record:

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from ._auth import TokenStore
 from ._faults import FaultPlan, Faults
+from ._images import DOWNLOAD_PATH
 from ._routes import register_all
 from ._state import ConcurState
 from ._stats import Stats
@@ -206,7 +207,8 @@ class LocalConcur:
             if routing_error is not None:
                 raise Failure(routing_error.status, _routing_message(request, routing_error),
                               code="NOT_FOUND" if routing_error.status == 404 else None)
-            if request.path != TOKEN_PATH:
+            if request.path != TOKEN_PATH and not request.path.startswith(DOWNLOAD_PATH):
+                # Image links are signed: fetched without a token, as Concur's are.
                 self.tokens.authorize(request.headers.get("Authorization"))
             return await handler(request)
         except Failure as failure:

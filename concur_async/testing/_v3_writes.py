@@ -81,7 +81,7 @@ def register(router: web.UrlDispatcher, state: ConcurState) -> None:
         record_id = state.new_id()
         record = {**fields, "ID": record_id}
         requests.put(record)
-        digests.put(digest_for(record))
+        digests.put({**digest_for(record), "LastModifiedDate": server_time()})
         state.write_log.record("create", requests.name, record_id)
         return reply(request, {"ID": record_id, "URI": f"{state.base_url}{pr_path}/{record_id}"},
                      root="CreateResponse")
@@ -95,7 +95,7 @@ def register(router: web.UrlDispatcher, state: ConcurState) -> None:
         _check_currency(fields)
         record = {**existing, **fields, "ID": record_id}
         requests.put(record)
-        digests.put(digest_for(record))
+        digests.put({**digest_for(record), "LastModifiedDate": server_time()})
         state.write_log.record("update", requests.name, record_id)
         return reply(request, {"ID": record_id, "URI": f"{state.base_url}{pr_path}/{record_id}"},
                      root="CreateResponse")

@@ -10,6 +10,7 @@ from .comments import Comments
 from .expenses import Expenses
 from .request_group_configurations import RequestGroupConfigurations
 from .requests import Requests
+from .requests_v3_0 import RequestsV30
 from .travel_agencies import TravelAgencies
 from .user_policies import UserPolicies
 
@@ -31,3 +32,4 @@ class TravelRequest(Family):
         self.travel_agencies = TravelAgencies(client)
         self.user_policies = UserPolicies(client)
         self.request_group_configurations = RequestGroupConfigurations(client)
+        self.requests_v3_0 = RequestsV30(client)

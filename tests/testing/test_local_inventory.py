@@ -12,6 +12,7 @@ import uuid
 from collections import Counter
 
 import aiohttp
+from test_operations_inventory import beyond_seeds
 
 from concur_async.testing import TOKEN_PATH, LocalConcur
 from tools import seedspec
@@ -19,8 +20,15 @@ from tools import seedspec
 INVENTORY = seedspec.INVENTORY
 # Aliases without a trailing slash, for clients that drop it.
 ALIASES = {"GET /api/v3.0/insights/latestbookings", "POST /purchaserequest/v4/purchaserequests"}
-# Documented by Concur but not in the seeds (issue 18): each is listed here on purpose.
-BEYOND_SEEDS = {"DELETE /app-mgmt/v0/connections"}
+# Documented by Concur but not in the seeds (issue 18): the revocation endpoint, the
+# operations of the spec files written from Concur's documentation, the trailing-slash form
+# the .NET client uses for exchange rates, and where image links point.
+BEYOND_SEEDS = {
+    "DELETE /app-mgmt/v0/connections",
+    *(f"{method} {path}" for method, path in beyond_seeds()),
+    "GET /api/v3.0/expense/exchangerates/",
+    "GET /localconcur/images/{token}",
+}
 SAMPLES = {"action": "submit", "contextType": "TRAVELER", "userID": "user1"}
 
 
