@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from .budget import Budget
     from .common import Common
     from .expense import Expense
-    from .image import ImageFamily
+    from .image import Image
     from .insights import Insights
     from .invoice import Invoice
     from .invoice_pay import InvoicePay
@@ -313,7 +313,7 @@ class ConcurClient:
     invoice_pay: _Family[InvoicePay] = _Family("invoice_pay", "InvoicePay")
     purchase_request: _Family[PurchaseRequest] = _Family("purchase_request", "PurchaseRequest")
     quick_expense: _Family[QuickExpense] = _Family("quick_expense", "QuickExpense")
-    image: _Family[ImageFamily] = _Family("image", "ImageFamily")
+    image: _Family[Image] = _Family("image", "Image")
 
     # -- URLs ---------------------------------------------------------------------------
 

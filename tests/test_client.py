@@ -226,7 +226,8 @@ def test_every_api_family_is_a_lazy_attribute_kept_per_client() -> None:
 
     names = _client._Family.names(ConcurClient)
     assert set(names) == {"invoice", "expense", "common", "insights", "budget",
-                          "travel_request", "invoice_pay", "purchase_request", "quick_expense"}
+                          "travel_request", "invoice_pay", "purchase_request", "quick_expense",
+                          "image"}
     client = ConcurClient(auth=StaticToken("t"), base_url="http://127.0.0.1:9")
     for name in names:
         family = getattr(client, name)

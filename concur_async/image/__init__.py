@@ -3,7 +3,8 @@
 ``client.image.images`` uploads an image to the user's receipt store, an expense entry, an
 expense report or an invoice, and asks for the short-lived URL of one (``Image.url``).
 ``client.image.stream(url)`` and ``client.image.download(url, to=path)`` then fetch it in
-chunks, never holding the whole file in memory.
+chunks, never holding the whole file in memory. The answers' struct is
+``concur_async.image.images.Image``.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from typing import TYPE_CHECKING
 
 from .._resource import Family
 from ._download import Downloads
-from .images import Image, Images
+from .images import Images
 
 if TYPE_CHECKING:
     from .._client import ConcurClient
 
-__all__ = ["Image", "ImageFamily"]
+__all__ = ["Image"]
 
 
-class ImageFamily(Family, Downloads):
+class Image(Family, Downloads):
     """Image v1.0: uploads to a receipt store, entry, report or invoice; image downloads."""
 
     def __init__(self, client: ConcurClient) -> None:
