@@ -5,7 +5,10 @@
 The faults are those of the chaos tests (``tests/chaos/harness.py``, shared so the benchmark
 and the tests measure the same thing): on every API route, 3% of requests answered 429 with
 ``Retry-After: 0.05``, 5% answered 500/502/503, 3% cut off mid-body, 3% delayed by 80 ms; every
-access token lives 1.5 s and all of them are expired again every 2.5 s. The run prints what
+access token lives 1.5 s and all of them are expired again every 2.5 s. The token endpoint
+answers 500/502/503 to 20% of token requests and cuts off 10% after serving them (the refresh
+token rotated, the answer lost), each answer 20 ms late; the client signs in with a password
+grant, and after each forced expiry three callers are cancelled while the refresh runs. The run prints what
 was streamed and synced, the faults injected by kind, the retries, and the records lost or
 duplicated, which must be zero (the exit status is 1 otherwise).
 """
@@ -45,8 +48,10 @@ async def run(scale: float, seed: int) -> int:
         print(figures.summary(), end="\n\n")
 
     faults: Counter[str] = Counter()
+    token_faults: Counter[str] = Counter()
     for figures in runs:
         faults.update(figures.faults)
+        token_faults.update(figures.token_faults)
     lost = sum(f.lost for f in runs)
     duplicated = sum(f.duplicated for f in runs)
     out_of_order = sum(1 for f in runs if f.in_order is False)
@@ -61,6 +66,10 @@ async def run(scale: float, seed: int) -> int:
         *((f"faults injected: {kind}", f"{count:,}") for kind, count in sorted(faults.items())),
         ("faults injected: total", f"{sum(faults.values()):,}"),
         ("401s from forced token expiry", f"{sum(f.unauthorized for f in runs):,}"),
+        *((f"token endpoint faults: {kind}", f"{count:,}")
+          for kind, count in sorted(token_faults.items())),
+        ("callers cancelled while a refresh ran",
+         f"{sum(f.cancelled_in_refresh for f in runs):,}"),
         ("token requests", f"{sum(f.token_requests for f in runs):,}"),
         ("retries", f"{sum(f.retries for f in runs):,}"),
         ("records lost", f"{lost:,}"),

@@ -299,6 +299,11 @@ class TokenManager:
     def token(self) -> Token | None:
         return self._token
 
+    @property
+    def refreshing(self) -> bool:
+        """Whether a refresh (or a retry of ``on_token_refresh``) is under way."""
+        return self._flight is not None and not self._flight.done()
+
     async def get(self, session: aiohttp.ClientSession) -> Token:
         """A token valid for at least REFRESH_MARGIN seconds, refreshing once if needed."""
         token = self._token

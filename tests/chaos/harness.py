@@ -3,7 +3,10 @@
 A run starts a ``LocalConcur`` whose every API route misbehaves on a share of requests (429
 with a short ``Retry-After``, 500/502/503, the connection cut mid-body, latency spikes) and
 whose access tokens live ``token_lifetime`` seconds, while a background task also expires every
-issued token each ``expire_every`` seconds (so some calls meet a 401 and refresh). It returns
+issued token each ``expire_every`` seconds (so some calls meet a 401 and refresh). The token
+endpoint has faults of its own (5xx, answers cut off after the refresh token was rotated, a
+slow answer), the client signs in with a password grant (so refresh tokens rotate), and after
+each forced expiry a few callers are cancelled while they wait on the refresh. It returns
 ``Figures``: what was streamed or synced, the faults served by kind, the client's retries, and
 the records lost or duplicated, which a run must keep at zero. Nothing here asserts: the tests
 and the benchmark decide what they require.
@@ -23,8 +26,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from concur_async import ConcurClient, RetryPolicy
+from concur_async import ConcurClient, PasswordGrant, RetryPolicy
 from concur_async.testing import SEED_ADDRESS_CODE, LocalConcur, seed_code, seeded_vendor
+from concur_async.testing._faults import FaultRule
 
 __all__ = [
     "FULL_STREAM",
@@ -37,6 +41,10 @@ __all__ = [
     "stream_vendors",
     "sync_vendors_under_faults",
 ]
+
+#: The grant of every chaos client: a password grant, so each refresh rotates a refresh token.
+CHAOS_USER = ("chaos@example.com", "pw-chaos")
+TOKEN_PREFIX = "/oauth2"  # noqa: S105 - a path, not a secret
 
 FULL_STREAM = 50_000
 FULL_SYNC = 20_000
@@ -79,6 +87,18 @@ class Profile:
     token_lifetime: float = 1.5
     #: Seconds between forced expiries of every token issued (None: only the lifetime).
     expire_every: float | None = 2.5
+    #: Shares of token requests answered 500/502/503, and served then cut off (the refresh
+    #: token rotated, the answer lost); the token endpoint's latency (ms).
+    token_server_error: float = 0.2
+    token_drop: float = 0.1
+    token_latency_ms: float = 20.0
+    #: Callers cancelled while they wait on the refresh, after each forced expiry.
+    cancelled_callers: int = 3
+    #: After each forced expiry, the next token requests answered 503 (this many), then cut
+    #: off after being served (this many): every refresh of the run meets them, whatever the
+    #: shares above happen to draw.
+    token_503_burst: int = 0
+    token_drop_burst: int = 0
 
     def apply(self, concur: LocalConcur, seed: int, *, methods: tuple[str, ...] = ()) -> None:
         concur.faults.set(
@@ -89,6 +109,13 @@ class Profile:
         if methods:  # keep the rules to these methods (e.g. drops on reads only)
             for rule in concur.faults.rules:
                 rule.methods = frozenset(methods)
+        faults = concur.faults
+        if self.token_latency_ms:
+            faults.add("latency", ms=self.token_latency_ms, prefix=TOKEN_PREFIX)
+        if self.token_server_error:
+            faults.add("server_error", rate=self.token_server_error, prefix=TOKEN_PREFIX)
+        if self.token_drop:
+            faults.add("drop", rate=self.token_drop, prefix=TOKEN_PREFIX)
 
 
 DEFAULT_PROFILE = Profile()
@@ -112,6 +139,9 @@ class Figures:
     duplicated: int = 0
     in_order: bool | None = None  # streams only: items came in server order
     server_errors: int = 0
+    #: Faults the token endpoint served, by kind; callers cancelled while a refresh ran.
+    token_faults: dict[str, int] = field(default_factory=dict)
+    cancelled_in_refresh: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -125,24 +155,64 @@ class Figures:
             f"server requests: {self.server_requests}\n"
             f"  token requests: {self.token_requests}; forced expiries: "
             f"{self.forced_expiries}; 401s answered: {self.unauthorized}\n"
+            f"  token endpoint faults: {self.token_faults or 'none'}; callers cancelled while "
+            f"a refresh ran: {self.cancelled_in_refresh}\n"
             f"  lost: {self.lost}; duplicated: {self.duplicated}"
             f"{'' if self.in_order is None else f'; in order: {self.in_order}'}{extra}"
         )
 
 
 @asynccontextmanager
-async def _token_churn(concur: LocalConcur, every: float | None) -> AsyncIterator[list[int]]:
-    """Expire every token issued, each ``every`` seconds, while the block runs."""
-    count = [0]
-    if every is None:
+async def _token_churn(
+    concur: LocalConcur, client: ConcurClient, profile: Profile
+) -> AsyncIterator[list[int]]:
+    """Expire every token issued each ``expire_every`` seconds while the block runs, and each
+    time cancel ``cancelled_callers`` callers while they wait on the refresh that follows.
+
+    Yields ``[expiries, callers cancelled while a refresh ran]``.
+    """
+    count = [0, 0]
+    if profile.expire_every is None:
         yield count
         return
 
+    async def impatient() -> None:
+        # A call that gives up (a web request whose client went away) a few ms in: while the
+        # token request is still on its way, given the token endpoint's latency.
+        try:
+            async with asyncio.timeout(0.005):
+                await client.invoice.vendors.list(page_size=1).first_page()
+        except TimeoutError:
+            if client.token_manager.refreshing:
+                count[1] += 1
+
+    bursts: list[FaultRule] = []
+
     async def churn() -> None:
         while True:
-            await asyncio.sleep(every)
+            await asyncio.sleep(profile.expire_every)
+            if client.token_manager.refreshing:
+                # Not a token a refresh has just issued, before the calls that wait on it
+                # could use it: Concur never refuses a brand-new token, and a call refused
+                # right after its one refresh rightly gives up.
+                while client.token_manager.refreshing:
+                    await asyncio.sleep(0.01)
+                await asyncio.sleep(0.2)
             concur.tokens.expire_access_tokens()
             count[0] += 1
+            spent = all(rule.count is None or rule.fired >= rule.count for rule in bursts)
+            if spent and not client.token_manager.refreshing:
+                # One burst per refresh: they never pile up past the retry budget.
+                bursts[:] = [
+                    concur.faults.add(kind, count=n, status=503, prefix=TOKEN_PREFIX)
+                    for kind, n in (("server_error", profile.token_503_burst),
+                                    ("drop", profile.token_drop_burst)) if n
+                ]
+            token = client.token_manager.token
+            if token is not None and profile.cancelled_callers:
+                client.token_manager.invalidate(token.access_token)  # as a 401 does
+                await asyncio.gather(*(impatient() for _ in range(profile.cancelled_callers)),
+                                     return_exceptions=True)
 
     task = asyncio.create_task(churn())
     try:
@@ -152,8 +222,22 @@ async def _token_churn(concur: LocalConcur, every: float | None) -> AsyncIterato
         await asyncio.gather(task, return_exceptions=True)
 
 
-def _fill(figures: Figures, concur: LocalConcur, client: ConcurClient, expiries: int) -> None:
-    figures.faults = dict(concur.faults.served)
+def _client(concur: LocalConcur, **options: Any) -> ConcurClient:
+    return concur.client(auth=PasswordGrant("local", "local", *CHAOS_USER), retry=CHAOS_RETRY,
+                         **options)
+
+
+def _fill(figures: Figures, concur: LocalConcur, client: ConcurClient, churn: list[int]) -> None:
+    expiries, figures.cancelled_in_refresh = churn
+    api_faults: Counter[str] = Counter()
+    token_faults: Counter[str] = Counter()
+    for (kind, route), n in concur.faults.served_by_route.items():
+        if TOKEN_PREFIX not in route:
+            api_faults[kind] += n
+        elif kind != "latency":
+            token_faults[kind] += n
+    figures.faults = dict(api_faults)
+    figures.token_faults = dict(token_faults)
     figures.retries = client.stats.retries
     figures.client_requests = client.stats.requests
     figures.server_requests = concur.stats.total
@@ -174,15 +258,15 @@ async def stream_vendors(
     """Stream ``count`` seeded vendors through the faults; count the lost and duplicated."""
     figures = Figures(f"stream {wire_format}")
     async with LocalConcur(vendors=count, token_lifetime=profile.token_lifetime, seed=seed,
-                           latency_ms=profile.latency_ms) as concur:
+                           latency_ms=profile.latency_ms, users=dict([CHAOS_USER])) as concur:
         profile.apply(concur, seed)
-        async with concur.client(retry=CHAOS_RETRY, wire_format=wire_format) as client, \
-                _token_churn(concur, profile.expire_every) as expiries:
+        async with _client(concur, wire_format=wire_format) as client, \
+                _token_churn(concur, client, profile) as churn:
             started = time.perf_counter()
             codes = [v.vendor_code async for v in client.invoice.vendors.list(
                 page_size=page_size)]
             figures.seconds = time.perf_counter() - started
-        _fill(figures, concur, client, expiries[0])
+        _fill(figures, concur, client, churn)
     expected = [seed_code(i) for i in range(count)]
     seen = Counter(codes)
     figures.records = len(codes)
@@ -288,17 +372,18 @@ async def sync_vendors_under_faults(
     desired = plan.desired()
     figures = Figures("sync vendors")
     async with LocalConcur(vendors=plan.seeded, token_lifetime=profile.token_lifetime,
-                           seed=seed, latency_ms=profile.latency_ms) as concur:
+                           seed=seed, latency_ms=profile.latency_ms,
+                           users=dict([CHAOS_USER])) as concur:
         profile.apply(concur, seed)
-        async with concur.client(retry=CHAOS_RETRY) as client, \
-                _token_churn(concur, profile.expire_every) as expiries:
+        async with _client(concur) as client, \
+                _token_churn(concur, client, profile) as churn:
             if on_client is not None:
                 on_client(client)
             started = time.perf_counter()
             report = await sync_vendors(client, desired, delete_missing=True,
                                         batch_size=batch_size, concurrency=concurrency)
             figures.seconds = time.perf_counter() - started
-        _fill(figures, concur, client, expiries[0])
+        _fill(figures, concur, client, churn)
         concur.faults.clear()
         served_by_route = dict(concur.faults.served_by_route)
         difference = state_difference(concur, desired)
