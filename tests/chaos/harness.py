@@ -44,7 +44,7 @@ __all__ = [
 
 #: The grant of every chaos client: a password grant, so each refresh rotates a refresh token.
 CHAOS_USER = ("chaos@example.com", "pw-chaos")
-TOKEN_PREFIX = "/oauth2"  # noqa: S105 - a path, not a secret
+TOKEN_PREFIX = "/oauth2"
 
 FULL_STREAM = 50_000
 FULL_SYNC = 20_000

@@ -30,7 +30,7 @@ TOKEN_ONLY = Profile(rate_limit=0.0, server_error=0.0, drop=0.0, spike_rate=0.0,
 async def test_a_bulk_sync_of_2000_vendors_survives_token_endpoint_5xx() -> None:
     size = max(2_000, scaled(2_000))
     plan = SyncPlan(size)
-    figures, report, difference, writes = await sync_vendors_under_faults(
+    figures, report, difference, _ = await sync_vendors_under_faults(
         size, batch_size=50, profile=TOKEN_ONLY, seed=5)
     print(figures.summary())
     assert figures.token_faults.get("server_error", 0) >= 3  # the token endpoint did fail
