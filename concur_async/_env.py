@@ -14,6 +14,11 @@ all come here, so they agree on the names and on which grant a set of variables 
 ``CONCUR_REFRESH_TOKEN_FILE``   where the rotated refresh token is kept (mode 0600); read first
 ``CONCUR_BASE_URL``             the company's data centre (default the US one)
 ``CONCUR_TOKEN_URL``            the token endpoint (default ``<base url>/oauth2/v0/token``)
+``CONCUR_REDIS_URL``            share the token, its rotations and the rate budget with every
+                                process of the same namespace through this Redis
+                                (``concur_async.redis``; needs the ``redis`` extra)
+``CONCUR_REDIS_NAMESPACE``      the Concur identity (company or user) those processes share;
+                                required with ``CONCUR_REDIS_URL``
 ==============================  ===============================================================
 
 Each has a keyword of the same name in lower case (``client_id=``, ``base_url=``...) that wins
@@ -25,7 +30,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -35,6 +40,7 @@ from ._files import write_atomically
 
 if TYPE_CHECKING:
     from ._client import ConcurClient
+    from ._coordination import Coordination
 
 __all__ = ["VARIABLES", "EnvConfig", "credentials_in_env", "from_env", "read_env"]
 
@@ -42,7 +48,7 @@ __all__ = ["VARIABLES", "EnvConfig", "credentials_in_env", "from_env", "read_env
 VARIABLES = (
     "CONCUR_CLIENT_ID", "CONCUR_CLIENT_SECRET", "CONCUR_REFRESH_TOKEN", "CONCUR_USERNAME",
     "CONCUR_PASSWORD", "CONCUR_CREDTYPE", "CONCUR_ACCESS_TOKEN", "CONCUR_REFRESH_TOKEN_FILE",
-    "CONCUR_BASE_URL", "CONCUR_TOKEN_URL",
+    "CONCUR_BASE_URL", "CONCUR_TOKEN_URL", "CONCUR_REDIS_URL", "CONCUR_REDIS_NAMESPACE",
 )
 _CREDENTIALS = VARIABLES[:8]
 
@@ -60,6 +66,9 @@ class EnvConfig:
     base_url: str | None = None
     token_url: str | None = None
     refresh_token_file: Path | None = None
+    #: May carry Redis's password: kept out of the repr.
+    redis_url: str | None = field(default=None, repr=False)
+    redis_namespace: str | None = None
 
     async def keep_refresh_token(self, token: Token) -> None:
         """Write a rotated refresh token to the refresh-token file, if there is one."""
@@ -77,7 +86,19 @@ class EnvConfig:
             options["on_token_refresh"] = on_token_refresh
         else:
             options["on_token_refresh"] = _both(self.keep_refresh_token, on_token_refresh)
+        if self.redis_url:
+            options["coordination"] = self._coordination(self.redis_url)
         return options
+
+    def _coordination(self, url: str) -> Coordination:
+        try:
+            from .redis import RedisCoordination
+        except ImportError:
+            raise ConfigurationError(
+                "CONCUR_REDIS_URL needs the redis extra: pip install 'concur-async[redis]'"
+            ) from None
+        assert self.redis_namespace is not None  # read_env requires it with the URL
+        return RedisCoordination.from_url(url, namespace=self.redis_namespace)
 
 
 def credentials_in_env(environ: Mapping[str, str] | None = None) -> bool:
@@ -99,6 +120,8 @@ def read_env(
     refresh_token_file: str | Path | None = None,
     base_url: str | None = None,
     token_url: str | None = None,
+    redis_url: str | None = None,
+    redis_namespace: str | None = None,
 ) -> EnvConfig:
     """The grant and addresses the environment gives; a keyword given wins over its variable.
 
@@ -113,7 +136,15 @@ def read_env(
     token_file = Path(file_name).expanduser() if file_name else None
     where: dict[str, Any] = {"base_url": pick(base_url, "CONCUR_BASE_URL"),
                              "token_url": pick(token_url, "CONCUR_TOKEN_URL"),
-                             "refresh_token_file": token_file}
+                             "refresh_token_file": token_file,
+                             "redis_url": pick(redis_url, "CONCUR_REDIS_URL"),
+                             "redis_namespace": pick(redis_namespace, "CONCUR_REDIS_NAMESPACE")}
+    if where["redis_url"] and not where["redis_namespace"]:
+        # Guessing it (from the client id, say) could share one company's token with another.
+        raise ConfigurationError(
+            "CONCUR_REDIS_NAMESPACE is not set: name the Concur identity (company or user) "
+            "the processes sharing CONCUR_REDIS_URL act as"
+        )
     static = pick(access_token, "CONCUR_ACCESS_TOKEN")
     if static:
         return EnvConfig(StaticToken(static), **where)
@@ -156,6 +187,8 @@ def from_env(
     refresh_token_file: str | Path | None = None,
     base_url: str | None = None,
     token_url: str | None = None,
+    redis_url: str | None = None,
+    redis_namespace: str | None = None,
     on_token_refresh: Callable[[Token], Awaitable[None]] | None = None,
     **options: Any,
 ) -> ConcurClient:
@@ -168,6 +201,7 @@ def from_env(
         environ, client_id=client_id, client_secret=client_secret, refresh_token=refresh_token,
         username=username, password=password, credtype=credtype, access_token=access_token,
         refresh_token_file=refresh_token_file, base_url=base_url, token_url=token_url,
+        redis_url=redis_url, redis_namespace=redis_namespace,
     )
     return cls(**config.client_options(on_token_refresh), **options)
 

@@ -26,6 +26,7 @@ as the last request using it finishes, never under a request's feet.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -68,12 +69,17 @@ def concur_lifespan(
     *,
     tenants: TenantClientFactory | None = None,
     max_tenants: int = 64,
+    redis_url: str | None = None,
+    redis_namespace: str | None = None,
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """A FastAPI ``lifespan`` that opens the shared client (and the tenant cache) and closes them.
 
     ``client`` builds the app's one ``ConcurClient``: routes get it with ``ConcurClientDep``;
     without ``client`` or ``tenants`` it is ``ConcurClient.from_env`` (the ``CONCUR_*``
-    variables, checked now: a missing one raises ``ConfigurationError`` naming it).
+    variables, checked now: a missing one raises ``ConfigurationError`` naming it), sharing
+    its token and rate budget with the app's other workers through ``redis_url`` and
+    ``redis_namespace`` when given (or ``CONCUR_REDIS_URL`` and ``CONCUR_REDIS_NAMESPACE``;
+    see docs/many-processes.md).
     ``tenants`` builds a tenant's client on that tenant's first request: routes get it with
     ``tenant_client(...)``; at most ``max_tenants`` stay open. Give either or both. To run your
     own startup code too, enter this one inside yours::
@@ -85,8 +91,15 @@ def concur_lifespan(
                 yield
     """
     if client is None and tenants is None:
-        read_env()  # fails here, naming the CONCUR_* variable missing, not at the first request
-        client = ConcurClient.from_env
+        # Fails here, naming the CONCUR_* variable missing, not at the first request.
+        read_env(redis_url=redis_url, redis_namespace=redis_namespace)
+        client = functools.partial(ConcurClient.from_env, redis_url=redis_url,
+                                   redis_namespace=redis_namespace)
+    elif redis_url or redis_namespace:
+        raise ConfigurationError(
+            "redis_url and redis_namespace configure the client built from the environment; "
+            "give your own clients coordination=RedisCoordination.from_url(...) instead"
+        )
     if max_tenants < 1:
         raise ConfigurationError("max_tenants must be at least 1")
 

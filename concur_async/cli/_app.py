@@ -118,6 +118,15 @@ AccessToken = Annotated[str | None, typer.Option(
     show_default=False, help="An access token obtained elsewhere; used as is, never refreshed "
     "(env: CONCUR_ACCESS_TOKEN).")]
 
+RedisUrl = Annotated[str | None, typer.Option(
+    "--redis-url", rich_help_panel=_CONN, show_default=False,
+    help="Share the token, its rotations and the rate budget with other processes through "
+    "this Redis (env: CONCUR_REDIS_URL; docs/many-processes.md).")]
+RedisNamespace = Annotated[str | None, typer.Option(
+    "--redis-namespace", rich_help_panel=_CONN, show_default=False,
+    help="The Concur identity (company or user) those processes share; required with "
+    "--redis-url (env: CONCUR_REDIS_NAMESPACE).")]
+
 Quiet = Annotated[bool, typer.Option(
     "--quiet", "-q", help="No progress bar (it is also off when stderr is not a terminal).")]
 JsonSummary = Annotated[bool, typer.Option(
@@ -153,12 +162,14 @@ def _connection(
     base_url: str | None, token_url: str | None, client_id: str | None, client_secret: str | None,
     refresh_token: str | None, refresh_token_file: Path | None, username: str | None,
     password: str | None, access_token: str | None, *, concurrency: int = 0,
+    redis_url: str | None = None, redis_namespace: str | None = None,
 ) -> Connection:
     connection = Connection(
         dict(base_url=base_url, token_url=token_url, client_id=client_id,
              client_secret=client_secret, refresh_token=refresh_token, username=username,
              password=password, access_token=access_token,
-             refresh_token_file=refresh_token_file),
+             refresh_token_file=refresh_token_file, redis_url=redis_url,
+             redis_namespace=redis_namespace),
         max_concurrency=max(32, concurrency),
     )
     connection.check()  # missing credentials are a usage error, found before reading files
@@ -260,10 +271,12 @@ def vendors_export(
     client_id: ClientId = None, client_secret: ClientSecret = None,
     refresh_token: RefreshToken = None, refresh_token_file: RefreshTokenFile = None,
     username: Username = None, password: Password = None, access_token: AccessToken = None,
+    redis_url: RedisUrl = None, redis_namespace: RedisNamespace = None,
 ) -> None:
     """Export vendors to JSONL or CSV; columns are Concur's field names (VendorCode, ...)."""
     connection = _connection(base_url, token_url, client_id, client_secret, refresh_token,
-                             refresh_token_file, username, password, access_token)
+                             refresh_token_file, username, password, access_token,
+                             redis_url=redis_url, redis_namespace=redis_namespace)
     chosen = output_format(output, fmt)
     _check_directories(output)
     errors = error_console()
@@ -333,6 +346,7 @@ def vendors_sync(
     client_id: ClientId = None, client_secret: ClientSecret = None,
     refresh_token: RefreshToken = None, refresh_token_file: RefreshTokenFile = None,
     username: Username = None, password: Password = None, access_token: AccessToken = None,
+    redis_url: RedisUrl = None, redis_namespace: RedisNamespace = None,
 ) -> None:
     """Make Concur's vendors match FILE (CSV or JSONL, keyed by VendorCode and AddressCode).
 
@@ -341,6 +355,7 @@ def vendors_sync(
     """
     connection = _connection(base_url, token_url, client_id, client_secret, refresh_token,
                              refresh_token_file, username, password, access_token,
+                             redis_url=redis_url, redis_namespace=redis_namespace,
                              concurrency=concurrency)
     _check_directories(checkpoint, failures)
     records = vendor_file(file, fmt)
@@ -369,6 +384,7 @@ def purchase_orders_sync(
     client_id: ClientId = None, client_secret: ClientSecret = None,
     refresh_token: RefreshToken = None, refresh_token_file: RefreshTokenFile = None,
     username: Username = None, password: Password = None, access_token: AccessToken = None,
+    redis_url: RedisUrl = None, redis_namespace: RedisNamespace = None,
 ) -> None:
     """Create or update the purchase orders in FILE (JSONL, one nested PurchaseOrder a line).
 
@@ -377,6 +393,7 @@ def purchase_orders_sync(
     """
     connection = _connection(base_url, token_url, client_id, client_secret, refresh_token,
                              refresh_token_file, username, password, access_token,
+                             redis_url=redis_url, redis_namespace=redis_namespace,
                              concurrency=concurrency)
     _check_directories(checkpoint, failures)
     _sync(connection, purchase_order_file(file), sync_purchase_orders,
@@ -405,6 +422,7 @@ def receipts_sync(
     client_id: ClientId = None, client_secret: ClientSecret = None,
     refresh_token: RefreshToken = None, refresh_token_file: RefreshTokenFile = None,
     username: Username = None, password: Password = None, access_token: AccessToken = None,
+    redis_url: RedisUrl = None, redis_namespace: RedisNamespace = None,
 ) -> None:
     """Create or update the goods receipts in FILE (CSV or JSONL, one receipt a row).
 
@@ -413,6 +431,7 @@ def receipts_sync(
     """
     connection = _connection(base_url, token_url, client_id, client_secret, refresh_token,
                              refresh_token_file, username, password, access_token,
+                             redis_url=redis_url, redis_namespace=redis_namespace,
                              concurrency=concurrency)
     _check_directories(checkpoint, failures)
     _sync(connection, receipt_file(file, fmt), sync_purchase_order_receipts,

@@ -30,6 +30,8 @@ from ._app import (
     ClientSecret,
     Password,
     Quiet,
+    RedisNamespace,
+    RedisUrl,
     RefreshToken,
     RefreshTokenFile,
     TokenUrl,
@@ -135,9 +137,11 @@ def _command(collection: str, what: str) -> Any:
         client_id: ClientId = None, client_secret: ClientSecret = None,
         refresh_token: RefreshToken = None, refresh_token_file: RefreshTokenFile = None,
         username: Username = None, password: Password = None, access_token: AccessToken = None,
+        redis_url: RedisUrl = None, redis_namespace: RedisNamespace = None,
     ) -> None:
         connection = _connection(base_url, token_url, client_id, client_secret, refresh_token,
-                                 refresh_token_file, username, password, access_token)
+                                 refresh_token_file, username, password, access_token,
+                                 redis_url=redis_url, redis_namespace=redis_namespace)
         chosen = output_format(output, fmt)
         _check_directories(output, state)
         out = _Output(output, chosen, scalar_columns(COLLECTIONS[collection].record_type,

@@ -4,9 +4,12 @@ processes; and what happens when Redis itself is missing or goes away."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from servers import loopback_server
@@ -14,13 +17,14 @@ from servers import loopback_server
 from concur_async import (
     AuthenticationError,
     ConcurClient,
+    ConfigurationError,
     CoordinationError,
     RefreshTokenGrant,
     RetryPolicy,
     Token,
 )
 from concur_async.redis import RedisCoordination
-from concur_async.testing import RedisServer
+from concur_async.testing import LocalConcur, RedisServer
 
 from .rotating_server import RotatingConcur
 
@@ -194,3 +198,52 @@ def _returns(token: Token) -> Callable[[Token | None], Awaitable[Token]]:
         return token
 
     return refresh
+
+
+def test_from_env_shares_through_the_redis_the_environment_names() -> None:
+    env = {"CONCUR_CLIENT_ID": "app", "CONCUR_CLIENT_SECRET": "s", "CONCUR_REFRESH_TOKEN": "r",
+           "CONCUR_REDIS_URL": "redis://:hunter2@127.0.0.1:6399/3",
+           "CONCUR_REDIS_NAMESPACE": "acme"}
+    client = ConcurClient.from_env(environ=env)
+    assert isinstance(client.coordination, RedisCoordination)
+    assert client.coordination.namespace == "acme"
+    assert "hunter2" not in repr(client.coordination)
+    assert "127.0.0.1:6399/3" in repr(client.coordination)
+    # Without a namespace there is no safe guess: the processes might be other companies'.
+    del env["CONCUR_REDIS_NAMESPACE"]
+    with pytest.raises(ConfigurationError, match="CONCUR_REDIS_NAMESPACE"):
+        ConcurClient.from_env(environ=env)
+    # A keyword wins over its variable, as for every other setting.
+    client = ConcurClient.from_env(environ=env, redis_namespace="globex")
+    assert isinstance(client.coordination, RedisCoordination)
+    assert client.coordination.namespace == "globex"
+    # No URL, no sharing.
+    client = ConcurClient.from_env(environ={"CONCUR_ACCESS_TOKEN": "t"})
+    assert not isinstance(client.coordination, RedisCoordination)
+
+
+async def test_cli_runs_share_one_sign_in_through_redis_url(
+    redis_server: RedisServer, tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONCUR_")}
+    env.update(CONCUR_CLIENT_ID="app", CONCUR_CLIENT_SECRET="s", CONCUR_USERNAME="sync@acme",
+               CONCUR_PASSWORD="pw")
+
+    async def export(*flags: str) -> tuple[int | None, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "concur_async", "vendors", "export", "--quiet",
+            "--base-url", concur.base_url, "-o", str(tmp_path / "vendors.jsonl"), *flags,
+            env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await process.communicate()
+        return process.returncode, err.decode()
+
+    async with LocalConcur(vendors=30) as concur:
+        shared = ("--redis-url", redis_server.url, "--redis-namespace", uuid.uuid4().hex)
+        for _ in range(2):
+            code, err = await export(*shared)
+            assert code == 0, err
+        assert concur.tokens.issued == 1  # the second run took the token the first stored
+        code, err = await export("--redis-url", redis_server.url)
+        assert code == 2
+        assert "CONCUR_REDIS_NAMESPACE is not set" in err
