@@ -11,7 +11,8 @@ all come here, so they agree on the names and on which grant a set of variables 
 ``CONCUR_PASSWORD``             the password, or a company request token with
 ``CONCUR_CREDTYPE``             ``authtoken`` (default ``password``)
 ``CONCUR_ACCESS_TOKEN``         a token obtained elsewhere, used as is and never refreshed
-``CONCUR_REFRESH_TOKEN_FILE``   where the rotated refresh token is kept (mode 0600); read first
+``CONCUR_REFRESH_TOKEN_FILE``   where the rotated refresh token is kept, with its geolocation
+                                and expiry (mode 0600); read first
 ``CONCUR_BASE_URL``             the company's data centre (default the US one)
 ``CONCUR_TOKEN_URL``            the token endpoint (default ``<base url>/oauth2/v0/token``)
 ``CONCUR_REDIS_URL``            share the token, its rotations and the rate budget with every
@@ -23,7 +24,9 @@ all come here, so they agree on the names and on which grant a set of variables 
 
 Each has a keyword of the same name in lower case (``client_id=``, ``base_url=``...) that wins
 over the variable. Concur rotates the refresh token on every refresh; with a refresh-token
-file, the newest one is written there and wins over ``CONCUR_REFRESH_TOKEN`` on the next start.
+file, the newest one is written there (``concur_async._token_file``) and wins over
+``CONCUR_REFRESH_TOKEN`` on the next start, refreshed at the data centre stored with it; one
+whose stored expiry has passed is skipped.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ._auth import Grant, PasswordGrant, RefreshTokenGrant, StaticToken, Token
 from ._errors import ConfigurationError
-from ._files import write_atomically
+from ._token_file import read_token_file, write_token_file
 
 if TYPE_CHECKING:
     from ._client import ConcurClient
@@ -71,9 +74,10 @@ class EnvConfig:
     redis_namespace: str | None = None
 
     async def keep_refresh_token(self, token: Token) -> None:
-        """Write a rotated refresh token to the refresh-token file, if there is one."""
-        if self.refresh_token_file is not None and token.refresh_token:
-            _write_private(self.refresh_token_file, token.refresh_token + "\n")
+        """Write a rotated refresh token, with its geolocation and expiry, to the
+        refresh-token file, if there is one."""
+        if self.refresh_token_file is not None:
+            await write_token_file(self.refresh_token_file, token)
 
     def client_options(
         self, on_token_refresh: Callable[[Token], Awaitable[None]] | None = None
@@ -149,7 +153,10 @@ def read_env(
     if static:
         return EnvConfig(StaticToken(static), **where)
     cid, secret = pick(client_id, "CONCUR_CLIENT_ID"), pick(client_secret, "CONCUR_CLIENT_SECRET")
-    rtoken = _stored(token_file) or pick(refresh_token, "CONCUR_REFRESH_TOKEN")
+    stored = read_token_file(token_file)
+    if stored is not None and stored.expired():
+        stored = None  # spent by now: the variables' credentials are the way back in
+    rtoken = stored.refresh_token if stored else pick(refresh_token, "CONCUR_REFRESH_TOKEN")
     user, pwd = pick(username, "CONCUR_USERNAME"), pick(password, "CONCUR_PASSWORD")
     if not (cid or secret or rtoken or user or pwd):
         raise ConfigurationError(_NOTHING)
@@ -158,7 +165,8 @@ def read_env(
     if not secret:
         raise ConfigurationError("CONCUR_CLIENT_SECRET is not set (the OAuth2 client secret)")
     if rtoken:
-        return EnvConfig(RefreshTokenGrant(cid, secret, rtoken), **where)
+        geolocation = stored.geolocation if stored else None
+        return EnvConfig(RefreshTokenGrant(cid, secret, rtoken, geolocation), **where)
     if not user:
         which = "CONCUR_USERNAME" if pwd else "CONCUR_REFRESH_TOKEN (or CONCUR_USERNAME)"
         raise ConfigurationError(f"{which} is not set")
@@ -206,19 +214,6 @@ def from_env(
     return cls(**config.client_options(on_token_refresh), **options)
 
 
-def _stored(path: Path | None) -> str | None:
-    """The refresh token an earlier run kept: Concur rotates it on every refresh."""
-    if path is None:
-        return None
-    try:
-        return path.read_text(encoding="utf-8").strip() or None
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise ConfigurationError(
-            f"cannot read CONCUR_REFRESH_TOKEN_FILE {path}: {exc.strerror}") from None
-
-
 def _both(
     first: Callable[[Token], Awaitable[None]], then: Callable[[Token], Awaitable[None]] | None
 ) -> Callable[[Token], Awaitable[None]]:
@@ -230,8 +225,3 @@ def _both(
         await then(token)
 
     return both
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Replace ``path`` atomically with a file only its owner can read."""
-    write_atomically(path, text.encode("utf-8"))

@@ -139,7 +139,7 @@ async def test_refresh_token_file_keeps_the_rotated_token_for_the_next_run(
                  "CONCUR_REFRESH_TOKEN": first, "CONCUR_REFRESH_TOKEN_FILE": str(stored)}
         runs = [await cli("vendors", "export", "-q", "--base-url", concur.base_url,
                           credentials=creds) for _ in range(2)]
-        rotated = stored.read_text().strip()
+        rotated = json.loads(stored.read_text())["refresh_token"]
         # Without the file the second run would have sent the spent token and been refused.
         spent = await cli("vendors", "export", "-q", "--base-url", concur.base_url,
                           credentials={**creds, "CONCUR_REFRESH_TOKEN_FILE": ""})

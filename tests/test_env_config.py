@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -107,17 +108,22 @@ async def test_the_refresh_token_file_is_read_first_and_keeps_each_rotation(
 
         async with ConcurClient.from_env(environ=env, on_token_refresh=also) as client:
             assert len([v async for v in client.invoice.vendors.list()]) == 3
-        first = kept.read_text().strip()
+        kept_first = json.loads(kept.read_text())
+        first = kept_first["refresh_token"]
         assert first
+        # Stored with the refresh token, as Concur's docs ask: its data centre and expiry.
+        assert kept_first["geolocation"] == concur.base_url
+        assert kept_first["refresh_expires_at"]
         assert seen == ["called"]  # the caller's callback runs after the file is written
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600
         # The next start uses the kept token (a refresh-token grant), not the password.
-        assert read_env(env).grant == RefreshTokenGrant("app", "app-secret-5d1", first)
+        assert read_env(env).grant == RefreshTokenGrant("app", "app-secret-5d1", first,
+                                                        concur.base_url)
         again = ConcurClient.from_env(environ=env)
         async with again:
             await again.invoice.vendors.list().first_page()
         assert concur.tokens.refreshed == 1
-        assert kept.read_text().strip() != first
+        assert json.loads(kept.read_text())["refresh_token"] != first
 
 
 def test_only_the_env_module_reads_the_environment() -> None:
