@@ -9,7 +9,7 @@ than as an opaque 400 after the upload.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Collection
 from pathlib import Path
 
 import anyio
@@ -42,26 +42,37 @@ def sniff(head: bytes) -> str | None:
 
 
 async def image_body(
-    source: Upload, *, content_type: str | None = None, max_bytes: int | None = None
+    source: Upload,
+    *,
+    content_type: str | None = None,
+    max_bytes: int | None = None,
+    accept: Collection[str] | None = None,
 ) -> tuple[bytes | AsyncIterable[bytes], str]:
     """The body to send for ``source`` and its media type, after checking both.
 
     Bytes are sent as they are. A file is streamed in chunks, read again if the upload is
     retried, unless a size limit applies (then it is read: the limit bounds the memory). An
     async stream is streamed likewise, or read up to the limit; it cannot be sent twice, so a
-    failed upload of a stream is not retried.
+    failed upload of a stream is not retried. ``accept`` narrows the media types to those the
+    API takes.
     """
+    body: bytes | AsyncIterable[bytes]
     if isinstance(source, bytes):
         _check_size(len(source), max_bytes)
-        return source, _media(source[:_HEAD], content_type)
-    if isinstance(source, str | os.PathLike):
-        return await _file_body(Path(source), content_type, max_bytes)
-    if isinstance(source, AsyncIterable):
-        return await _stream_body(source, content_type, max_bytes)
-    raise ValidationError(
-        f"a receipt image is bytes, a file path or an async stream of bytes, "
-        f"not {type(source).__name__}"
-    )
+        body, media = source, _media(source[:_HEAD], content_type)
+    elif isinstance(source, str | os.PathLike):
+        body, media = await _file_body(Path(source), content_type, max_bytes)
+    elif isinstance(source, AsyncIterable):
+        body, media = await _stream_body(source, content_type, max_bytes)
+    else:
+        raise ValidationError(
+            f"a receipt image is bytes, a file path or an async stream of bytes, "
+            f"not {type(source).__name__}"
+        )
+    if accept is not None and media not in accept:
+        # An API may take fewer formats than receipts come in (Image v1.0: no GIF or TIFF).
+        raise ValidationError(f"the image is {media}; this API takes {', '.join(accept)}")
+    return body, media
 
 
 async def _file_body(

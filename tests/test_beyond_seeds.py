@@ -114,6 +114,8 @@ async def test_image_uploads_send_the_image_itself(concur: MockConcur, tmp_path:
         with pytest.raises(ValidationError, match="at most"):
             await client.image.images.upload_to_entry(PNG + b"\x00" * (10 * 2**20),
                                                       entry_id="E1")
+        with pytest.raises(ValidationError, match="this API takes"):
+            await client.image.images.upload_receipt(b"II*\x00" + b"\x00" * 20)  # TIFF
     assert image.url is None
     assert route.hits[0].headers["Content-Type"] == "image/png"
 

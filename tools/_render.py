@@ -291,10 +291,13 @@ def _method(spec: dict[str, Any], op: _Op, writer: StructWriter, shadowed: bool)
         lines += wrap("headers = {", headers, "}", 8)
     if any(a.where == "content" for a in positional):
         # Checked and typed from its first bytes before anything is sent.
-        limit = (data.get("request_body") or {}).get("max_bytes")
+        body = data.get("request_body") or {}
+        limit, accept = body.get("max_bytes"), body.get("accept")
         lines += wrap("content, media = await _upload.image_body(",
                       ["image", "content_type=content_type",
-                       *([f"max_bytes={limit // 2**20} * 2**20"] if limit else [])], ")", 8)
+                       *([f"max_bytes={limit // 2**20} * 2**20"] if limit else []),
+                       *([f"accept={tuple(accept)!r}".replace("'", '"')] if accept else [])],
+                      ")", 8)
     if any(a.where == "form" for a in positional):
         lines += _form_lines(positional, data, writer)
     if paging:

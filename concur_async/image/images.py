@@ -75,6 +75,7 @@ class Images(Resource):
             image,
             content_type=content_type,
             max_bytes=10 * 2**20,
+            accept=("application/pdf", "image/jpeg", "image/png"),
         )
         return await self._call(
             UPLOAD_RECEIPT,
@@ -96,6 +97,7 @@ class Images(Resource):
             image,
             content_type=content_type,
             max_bytes=10 * 2**20,
+            accept=("application/pdf", "image/jpeg", "image/png"),
         )
         return await self._call(
             UPLOAD_TO_ENTRY,
@@ -118,6 +120,7 @@ class Images(Resource):
             image,
             content_type=content_type,
             max_bytes=10 * 2**20,
+            accept=("application/pdf", "image/jpeg", "image/png"),
         )
         return await self._call(
             UPLOAD_TO_INVOICE,
@@ -140,6 +143,7 @@ class Images(Resource):
             image,
             content_type=content_type,
             max_bytes=10 * 2**20,
+            accept=("application/pdf", "image/jpeg", "image/png"),
         )
         return await self._call(
             UPLOAD_TO_REPORT,

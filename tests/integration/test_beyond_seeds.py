@@ -103,9 +103,11 @@ async def test_images_upload_then_download_in_chunks(tmp_path: Path) -> None:
             with pytest.raises(APIError) as second:  # an entry takes one image
                 await images.upload_to_entry(path, entry_id=entry_id)
             assert second.value.status == 400
-            with pytest.raises(ValidationError):  # GIF: not an Image v1.0 type
-                await images.upload_to_entry(b"GIF89a" + b"0" * 10, entry_id=entry_id,
-                                             content_type="image/gif")
+            posts = concur.stats.count("POST", "/api/image/v1.0/expenseentry/{entryId}")
+            with pytest.raises(ValidationError, match="takes application/pdf"):
+                await images.upload_to_entry(b"GIF89a" + b"0" * 10, entry_id=entry_id)
+            # GIF is a receipt type, but not Image v1.0's: refused before anything is sent.
+            assert concur.stats.count("POST", "/api/image/v1.0/expenseentry/{entryId}") == posts
 
             link = await images.entry_url(entry_id=entry_id)
             assert link.url
