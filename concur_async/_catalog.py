@@ -9,22 +9,7 @@ from functools import cache
 from ._auth import StaticToken
 from ._resource import Family, Operation, Resource
 
-__all__ = ["FAMILIES", "OperationInfo", "operations"]
-
-#: Client attributes that hold API families, in the order the README lists them.
-FAMILIES = (
-    "expense",
-    "invoice",
-    "common",
-    "insights",
-    "budget",
-    "travel_request",
-    "invoice_pay",
-    "purchase_request",
-    "quick_expense",
-    "image",
-)
-
+__all__ = ["OperationInfo", "operations"]
 
 @dataclass(frozen=True, slots=True)
 class OperationInfo:
@@ -62,13 +47,13 @@ def _walk(obj: object, prefix: str, seen: set[int]) -> list[OperationInfo]:
 
 @cache
 def _catalog() -> tuple[OperationInfo, ...]:
-    from ._client import ConcurClient
+    from ._client import ConcurClient, _Family
 
     # Creating a client does no I/O, so a throwaway one can be walked.
     client = ConcurClient(auth=StaticToken("catalog"), base_url="http://127.0.0.1")
     found: list[OperationInfo] = []
     seen: set[int] = set()
-    for family in FAMILIES:
+    for family in _Family.names(ConcurClient):
         found.extend(_walk(getattr(client, family), family, seen))
     return tuple(found)
 

@@ -8,7 +8,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["MODULES", "OPERATIONS", "Module", "Placement"]
+__all__ = ["FAMILIES", "MODULES", "OPERATIONS", "FamilyInfo", "Module", "Placement"]
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyInfo:
+    """One API family: ``client.<name>``, the package ``concur_async/<name>/``."""
+
+    name: str
+    cls: str
+    doc: str
+    #: More of the package's docstring, after ``doc``.
+    more: str = ""
+    #: A hand-written base adding what is not an operation: (module in the package, class).
+    mixin: tuple[str, str] | None = None
+
+
+#: In the order the client declares them and the catalog lists them.
+FAMILIES = (
+    FamilyInfo("expense", "Expense", "Expense v3.0: reports, entries, itemizations, allocations, "
+               "attendees, receipt images."),
+    FamilyInfo("invoice", "Invoice", "Invoice v3.x: vendors, purchase orders and receipts, "
+               "payment requests, and more."),
+    FamilyInfo("common", "Common", "Common v3.x: lists and list items, connection requests, "
+               "locations, receipts, users."),
+    FamilyInfo("insights", "Insights", "Insights v3.0: latest bookings and opportunities."),
+    FamilyInfo("budget", "Budget", "Budget v4: fiscal years, categories, budget item headers, "
+               "adjustments, tracking fields."),
+    FamilyInfo("travel_request", "TravelRequest",
+               "Travel Request v4, with v3.1 request group configurations and v3.0 requests."),
+    FamilyInfo("invoice_pay", "InvoicePay",
+               "Invoice Pay v4: payments handed to a payment provider, and their confirmations."),
+    FamilyInfo("purchase_request", "PurchaseRequest", "Purchase Request v4."),
+    FamilyInfo("quick_expense", "QuickExpense", "Quick Expense v4.0.3 (its own rate limit: 120 "
+               "requests per 5 minutes per user)."),
+    FamilyInfo(
+        "image", "Image",
+        "Image v1.0: uploads to a receipt store, entry, report or invoice; image downloads.",
+        more="``client.image.images`` uploads an image to the user's receipt store, an expense\n"
+             "entry, an expense report or an invoice, and asks for the short-lived URL of one\n"
+             "(``Image.url``). ``client.image.stream(url)`` and ``client.image.download(url,\n"
+             "to=path)`` then fetch it in chunks, never holding the whole file in memory. The\n"
+             "answers' struct is ``concur_async.image.images.Image``.",
+        mixin=("_download", "Downloads"),
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +103,11 @@ MODULES: dict[str, Module] = {
         _m("expense", "itemizations", "Itemizations", "itemizations_v3_0"),
         _m("expense", "receipt_images", "ReceiptImages", "receipt_images_v3_0"),
         _m("expense", "reports", "Reports", "reports_v3_0"),
-        _m("common", "connection_requests", "ConnectionRequests", "connection_requests_v3_0"),
+        _m("common", "connection_requests", "ConnectionRequests", "connection_requests_v3_2"),
         _m("common", "connection_requests_v3_1", "ConnectionRequestsV31",
            "connection_requests_v3_1"),
-        _m("common", "connection_requests_v3_2", "ConnectionRequestsV32",
-           "connection_requests_v3_2"),
+        _m("common", "connection_requests_v3_0", "ConnectionRequestsV30",
+           "connection_requests_v3_0"),
         _m("common", "list_items", "ListItems", "list_items_v3_0"),
         _m("common", "lists", "Lists", "lists_v3_0"),
         _m("common", "locations", "Locations", "locations_v3_0"),
@@ -139,15 +183,15 @@ _RAW: list[tuple[str, str, str, str]] = [
      "Change the given fields of an attendee; fields left out keep their values."),
     (f"DELETE {_V3}/expense/attendees/{{id}}", "expense.attendees", "delete",
      "Remove an attendee (Concur has deprecated this call)."),
-    (f"GET {_V3}/common/connectionrequests", "common.connection_requests", "list",
+    (f"GET {_V3}/common/connectionrequests", "common.connection_requests_v3_0", "list",
      "Stream the TripLink connection requests addressed to this supplier."),
-    (f"POST {_V3}/common/connectionrequests", "common.connection_requests", "create",
+    (f"POST {_V3}/common/connectionrequests", "common.connection_requests_v3_0", "create",
      "Open a connection request for the given user."),
-    (f"GET {_V3}/common/connectionrequests/{{id}}", "common.connection_requests", "get",
+    (f"GET {_V3}/common/connectionrequests/{{id}}", "common.connection_requests_v3_0", "get",
      "Fetch one connection request."),
-    (f"PUT {_V3}/common/connectionrequests/{{id}}", "common.connection_requests", "update",
+    (f"PUT {_V3}/common/connectionrequests/{{id}}", "common.connection_requests_v3_0", "update",
      "Report the outcome of a connection request."),
-    (f"DELETE {_V3}/common/connectionrequests/{{id}}", "common.connection_requests", "delete",
+    (f"DELETE {_V3}/common/connectionrequests/{{id}}", "common.connection_requests_v3_0", "delete",
      "Remove a connection request."),
     (f"GET {_V3}/expense/digitaltaxinvoices", "expense.digital_tax_invoices", "list",
      "Stream the digital tax invoices waiting for this user's validation."),
@@ -255,8 +299,8 @@ _RAW: list[tuple[str, str, str, str]] = [
      "Stream the company's users matching the search."),
     *[
         (f"{verb} /api/{version}/common/connectionrequests{tail}",
-         f"common.connection_requests_{version.replace('.', '_')}", method, doc)
-        for version in ("v3.1", "v3.2")
+         f"common.connection_requests{suffix}", method, doc)
+        for version, suffix in (("v3.1", "_v3_1"), ("v3.2", ""))
         for verb, tail, method, doc in (
             ("GET", "", "list", "Stream the TripLink connection requests for this supplier."),
             ("POST", "", "create", "Open a connection request for the given user."),

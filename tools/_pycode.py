@@ -111,9 +111,13 @@ _JSON_NAMES = {"string": "str", "integer": "int", "number": "Decimal", "boolean"
 class StructWriter:
     """Annotations and struct classes for one module's schemas."""
 
-    def __init__(self, imports: Imports, class_names: dict[str, str]) -> None:
+    def __init__(
+        self, imports: Imports, class_names: dict[str, str], shared: dict[str, str] | None = None
+    ) -> None:
         self.imports = imports
         self.class_names = class_names
+        #: Schemas defined once in ``concur_async/shared.py``, by their class names.
+        self.shared = shared or {}
         self.aliases: dict[tuple[str, ...], str] = {}
         self.used: set[str] = set()
 
@@ -121,6 +125,8 @@ class StructWriter:
         """The class of ``schema``, remembered so a module imports what it names."""
         name = self.class_names[schema]
         self.used.add(name)
+        if schema in self.shared:
+            self.imports.add("..shared", name)
         return name
 
     def annotation(self, kind: dict[str, Any], owner: str) -> str:

@@ -13,8 +13,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from ._families import render_families
 from ._layout import MODULES, OPERATIONS, Module
-from ._render import ModuleSource, render_api
+from ._render import HEADER, ModuleSource, plan_api, render_api
+from ._shared import find_shared, render_shared
 from .seedspec import SPEC_DIR, load_specs
 
 __all__ = ["PACKAGE", "generate", "main", "wiring"]
@@ -31,10 +33,12 @@ def generate(spec_dir: Path = SPEC_DIR) -> list[ModuleSource]:
     unknown = sorted(set(OPERATIONS) - routes)
     if unknown:
         raise ValueError(f"the layout places operations the spec lacks: {unknown}")
+    plans = [plan_api(name, specs[name], modules) for name, modules in by_spec.items()]
+    shared = find_shared(plans)
     sources: list[ModuleSource] = []
-    for name, modules in by_spec.items():
-        sources += render_api(name, specs[name], modules)
-    return sources
+    for plan in plans:
+        sources += render_api(plan, shared[plan.name])
+    return [*sources, render_shared(plans, shared), *render_families()]
 
 
 def wiring() -> list[tuple[str, str, str]]:
@@ -56,7 +60,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{family}\t{attribute}\t{resource}")
         return 0
     stale = []
-    for source in generate():
+    sources = generate()
+    for leftover in _generated(args.out) - {s.path for s in sources}:
+        # A module the layout no longer places (renamed or merged): the generator wrote it.
+        if args.check:
+            stale.append(leftover)
+        else:
+            (args.out / leftover).unlink()
+    for source in sources:
         target = args.out / source.path
         if args.check:
             if not target.exists() or target.read_text(encoding="utf-8") != source.text:
@@ -68,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
         print("out of date (run python -m tools.generate):", *stale, sep="\n  ")
         return 1
     return 0
+
+
+def _generated(root: Path) -> set[str]:
+    marker = HEADER.split("{", 1)[0]
+    return {str(p.relative_to(root)) for p in root.rglob("*.py")
+            if marker in p.read_text(encoding="utf-8")[:600]}
 
 
 if __name__ == "__main__":

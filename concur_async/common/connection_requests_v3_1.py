@@ -11,6 +11,7 @@ import msgspec
 from .._model import V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
+from ..shared import ConnectionRequestPut, CreateResponse
 
 __all__ = [
     "ConnectionRequestCollection",
@@ -32,6 +33,7 @@ class ConnectionRequestCollection(V3Struct, kw_only=True):
 class ConnectionRequestGet(V3Struct, kw_only=True):
     """Returned by ``ConnectionRequestsV31.get``; in ``ConnectionRequestCollection``."""
 
+    email_addresses: UserEmailAddresses | None = None
     first_name: str | None = None
     id: str | None = msgspec.field(default=None, name="ID")
     last_modified: str | None = None
@@ -40,20 +42,6 @@ class ConnectionRequestGet(V3Struct, kw_only=True):
     middle_name: str | None = None
     request_token: str | None = None
     status: str | None = None
-    uri: str | None = msgspec.field(default=None, name="URI")
-    email_addresses: UserEmailAddresses | None = None
-
-
-class ConnectionRequestPut(V3Struct, kw_only=True):
-    """Sent by ``ConnectionRequestsV31.update``."""
-
-    status: str | None = None
-
-
-class CreateResponse(V3Struct, kw_only=True):
-    """Returned by ``ConnectionRequestsV31.create``."""
-
-    id: str | None = msgspec.field(default=None, name="ID")
     uri: str | None = msgspec.field(default=None, name="URI")
 
 

@@ -13,6 +13,7 @@ import msgspec
 from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
+from ..shared import CreateResponse
 
 __all__ = [
     "CreateResponse",
@@ -24,18 +25,10 @@ __all__ = [
 ]
 
 
-class CreateResponse(V3Struct, kw_only=True):
-    """Returned by ``ListItems.create``."""
-
-    id: str | None = msgspec.field(default=None, name="ID")
-    uri: str | None = msgspec.field(default=None, name="URI")
-
-
 class ListItemGet(V3Struct, kw_only=True):
     """Returned by ``ListItems.get``; in ``ListItemGetCollection``."""
 
     id: str | None = msgspec.field(default=None, name="ID")
-    level10_code: Annotated[str, Sent(max_length=32)] | None = None
     level1_code: Annotated[str, Sent(max_length=32)] | None = None
     level2_code: Annotated[str, Sent(max_length=32)] | None = None
     level3_code: Annotated[str, Sent(max_length=32)] | None = None
@@ -45,6 +38,7 @@ class ListItemGet(V3Struct, kw_only=True):
     level7_code: Annotated[str, Sent(max_length=32)] | None = None
     level8_code: Annotated[str, Sent(max_length=32)] | None = None
     level9_code: Annotated[str, Sent(max_length=32)] | None = None
+    level10_code: Annotated[str, Sent(max_length=32)] | None = None
     list_id: str | None = msgspec.field(default=None, name="ListID")
     name: Annotated[str, Sent(max_length=64)] | None = None
     parent_id: str | None = msgspec.field(default=None, name="ParentID")
@@ -61,7 +55,6 @@ class ListItemGetCollection(V3Struct, kw_only=True):
 class ListItemPost(V3Struct, kw_only=True):
     """Sent by ``ListItems.create``."""
 
-    level10_code: Annotated[str, Sent(max_length=32)] | None = None
     level1_code: Annotated[str, Sent(max_length=32)] | None = None
     level2_code: Annotated[str, Sent(max_length=32)] | None = None
     level3_code: Annotated[str, Sent(max_length=32)] | None = None
@@ -71,6 +64,7 @@ class ListItemPost(V3Struct, kw_only=True):
     level7_code: Annotated[str, Sent(max_length=32)] | None = None
     level8_code: Annotated[str, Sent(max_length=32)] | None = None
     level9_code: Annotated[str, Sent(max_length=32)] | None = None
+    level10_code: Annotated[str, Sent(max_length=32)] | None = None
     list_id: str | None = msgspec.field(default=None, name="ListID")
     name: Annotated[str, Sent(max_length=64)] | None = None
 

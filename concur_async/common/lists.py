@@ -11,15 +11,9 @@ import msgspec
 from .._model import V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
+from ..shared import CreateResponse
 
 __all__ = ["CreateResponse", "ListGet", "ListGetCollection", "ListPost", "ListPut", "Lists"]
-
-
-class CreateResponse(V3Struct, kw_only=True):
-    """Returned by ``Lists.create``."""
-
-    id: str | None = msgspec.field(default=None, name="ID")
-    uri: str | None = msgspec.field(default=None, name="URI")
 
 
 class ListGet(V3Struct, kw_only=True):

@@ -14,6 +14,7 @@ import msgspec
 
 from .._model import Sent, V3Struct
 from .._resource import Operation, Resource
+from ..shared import CreateResponse
 
 __all__ = [
     "CreateResponse",
@@ -29,13 +30,6 @@ __all__ = [
     "Receipts",
     "RideDetail",
 ]
-
-
-class CreateResponse(V3Struct, kw_only=True):
-    """Returned by ``Receipts.create``."""
-
-    id: str | None = msgspec.field(default=None, name="ID")
-    uri: str | None = msgspec.field(default=None, name="URI")
 
 
 class CustomField(V3Struct, kw_only=True):

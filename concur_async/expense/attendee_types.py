@@ -13,6 +13,7 @@ import msgspec
 from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
+from ..shared import CreateResponse
 
 __all__ = [
     "AttendeeTypeGet",
@@ -39,19 +40,7 @@ class AttendeeTypeGet(V3Struct, kw_only=True):
 
 
 class AttendeeTypePost(V3Struct, kw_only=True):
-    """Sent by ``AttendeeTypes.create``."""
-
-    allow_attendee_count_editing: bool | None = None
-    allow_manually_entered_attendees: bool | None = None
-    attendee_form_id: str | None = msgspec.field(default=None, name="AttendeeFormID")
-    code: Annotated[str, Sent(max_length=40)] | None = None
-    connector_id: str | None = msgspec.field(default=None, name="ConnectorID")
-    duplicate_search_fields: list[str] | None = None
-    name: Annotated[str, Sent(max_length=40)] | None = None
-
-
-class AttendeeTypePut(V3Struct, kw_only=True):
-    """Sent by ``AttendeeTypes.update``."""
+    """Sent by ``AttendeeTypes.create``; sent by ``AttendeeTypes.update``."""
 
     allow_attendee_count_editing: bool | None = None
     allow_manually_entered_attendees: bool | None = None
@@ -69,11 +58,8 @@ class AttendeeTypesCollection(V3Struct, kw_only=True):
     next_page: str | None = None
 
 
-class CreateResponse(V3Struct, kw_only=True):
-    """Returned by ``AttendeeTypes.create``."""
-
-    id: str | None = msgspec.field(default=None, name="ID")
-    uri: str | None = msgspec.field(default=None, name="URI")
+# The seeds define these request bodies alike; one struct serves both.
+AttendeeTypePut = AttendeeTypePost
 
 
 LIST = Operation(
@@ -150,6 +136,6 @@ class AttendeeTypes(Resource):
         await self._call(DELETE, bytes, path_params={"id": id})
 
     @UPDATE.serves
-    async def update(self, body: AttendeeTypePut, *, id: str) -> None:
+    async def update(self, body: AttendeeTypePost, *, id: str) -> None:
         """Change the given fields of an attendee type; fields left out keep their values."""
-        await self._call(UPDATE, bytes, path_params={"id": id}, body=body, root="AttendeeTypePut")
+        await self._call(UPDATE, bytes, path_params={"id": id}, body=body, root="AttendeeTypePost")

@@ -14,6 +14,7 @@ import msgspec
 from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
+from ..shared import CustomField
 
 __all__ = [
     "AttendeeCollection",
@@ -85,12 +86,20 @@ class AttendeeGet(V3Struct, kw_only=True):
 
 
 class AttendeePost(V3Struct, kw_only=True):
-    """Sent by ``Attendees.create``."""
+    """Sent by ``Attendees.create``; sent by ``Attendees.update``."""
 
     attendee_type_id: str | None = msgspec.field(default=None, name="AttendeeTypeID")
     company: Annotated[str, Sent(max_length=150)] | None = None
     currency_code: str | None = None
     custom1: str | None = None
+    custom2: str | None = None
+    custom3: str | None = None
+    custom4: str | None = None
+    custom5: str | None = None
+    custom6: str | None = None
+    custom7: str | None = None
+    custom8: str | None = None
+    custom9: str | None = None
     custom10: str | None = None
     custom11: str | None = None
     custom12: str | None = None
@@ -101,62 +110,12 @@ class AttendeePost(V3Struct, kw_only=True):
     custom17: str | None = None
     custom18: str | None = None
     custom19: str | None = None
-    custom2: str | None = None
     custom20: str | None = None
     custom21: str | None = None
     custom22: str | None = None
     custom23: str | None = None
     custom24: str | None = None
     custom25: str | None = None
-    custom3: str | None = None
-    custom4: str | None = None
-    custom5: str | None = None
-    custom6: str | None = None
-    custom7: str | None = None
-    custom8: str | None = None
-    custom9: str | None = None
-    external_id: Annotated[str, Sent(max_length=48)] | None = msgspec.field(
-        default=None, name="ExternalID"
-    )
-    first_name: Annotated[str, Sent(max_length=50)] | None = None
-    last_name: Annotated[str, Sent(max_length=132)] | None = None
-    middle_initial: Annotated[str, Sent(max_length=1)] | None = None
-    suffix: Annotated[str, Sent(max_length=32)] | None = None
-    title: Annotated[str, Sent(max_length=32)] | None = None
-    total_amount_ytd: Decimal | None = msgspec.field(default=None, name="TotalAmountYTD")
-
-
-class AttendeePut(V3Struct, kw_only=True):
-    """Sent by ``Attendees.update``."""
-
-    attendee_type_id: str | None = msgspec.field(default=None, name="AttendeeTypeID")
-    company: Annotated[str, Sent(max_length=150)] | None = None
-    currency_code: str | None = None
-    custom1: str | None = None
-    custom10: str | None = None
-    custom11: str | None = None
-    custom12: str | None = None
-    custom13: str | None = None
-    custom14: str | None = None
-    custom15: str | None = None
-    custom16: str | None = None
-    custom17: str | None = None
-    custom18: str | None = None
-    custom19: str | None = None
-    custom2: str | None = None
-    custom20: str | None = None
-    custom21: str | None = None
-    custom22: str | None = None
-    custom23: str | None = None
-    custom24: str | None = None
-    custom25: str | None = None
-    custom3: str | None = None
-    custom4: str | None = None
-    custom5: str | None = None
-    custom6: str | None = None
-    custom7: str | None = None
-    custom8: str | None = None
-    custom9: str | None = None
     external_id: Annotated[str, Sent(max_length=48)] | None = msgspec.field(
         default=None, name="ExternalID"
     )
@@ -175,13 +134,8 @@ class CreateResponse(V3Struct, kw_only=True):
     uri: Annotated[str, Sent(max_length=32)] | None = msgspec.field(default=None, name="URI")
 
 
-class CustomField(V3Struct, kw_only=True):
-    """In ``AttendeeGet``."""
-
-    code: str | None = None
-    list_item_id: str | None = msgspec.field(default=None, name="ListItemID")
-    type: str | None = None
-    value: Annotated[str, Sent(max_length=48)] | None = None
+# The seeds define these request bodies alike; one struct serves both.
+AttendeePut = AttendeePost
 
 
 LIST = Operation("Attendees", "v3.0", "GET", "/api/v3.0/expense/attendees", family="expense")
@@ -243,7 +197,7 @@ class Attendees(Resource):
         return await self._call(GET, AttendeeGet, path_params={"id": id}, params={"user": user})
 
     @UPDATE.serves
-    async def update(self, body: AttendeePut, *, id: str, user: str | None = None) -> None:
+    async def update(self, body: AttendeePost, *, id: str, user: str | None = None) -> None:
         """Change the given fields of an attendee; fields left out keep their values."""
         await self._call(
             UPDATE,
@@ -251,7 +205,7 @@ class Attendees(Resource):
             path_params={"id": id},
             params={"user": user},
             body=body,
-            root="AttendeePut",
+            root="AttendeePost",
         )
 
     @DELETE.serves

@@ -15,6 +15,7 @@ import msgspec
 from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
+from ..shared import CreateResponse, CustomField
 
 __all__ = [
     "CreateResponse",
@@ -26,22 +27,6 @@ __all__ = [
     "EntryPut",
     "Journey",
 ]
-
-
-class CreateResponse(V3Struct, kw_only=True):
-    """Returned by ``Entries.create``."""
-
-    id: str | None = msgspec.field(default=None, name="ID")
-    uri: str | None = msgspec.field(default=None, name="URI")
-
-
-class CustomField(V3Struct, kw_only=True):
-    """In ``EntryGet``."""
-
-    code: str | None = None
-    list_item_id: str | None = msgspec.field(default=None, name="ListItemID")
-    type: str | None = None
-    value: Annotated[str, Sent(max_length=48)] | None = None
 
 
 class EntryCollection(V3Struct, kw_only=True):
@@ -151,10 +136,18 @@ class EntryGet(V3Struct, kw_only=True):
 
 
 class EntryPost(V3Struct, kw_only=True):
-    """Sent by ``Entries.create``."""
+    """Sent by ``Entries.create``; sent by ``Entries.update``."""
 
     comment: Annotated[str, Sent(max_length=500)] | None = None
     custom1: str | None = None
+    custom2: str | None = None
+    custom3: str | None = None
+    custom4: str | None = None
+    custom5: str | None = None
+    custom6: str | None = None
+    custom7: str | None = None
+    custom8: str | None = None
+    custom9: str | None = None
     custom10: str | None = None
     custom11: str | None = None
     custom12: str | None = None
@@ -165,7 +158,6 @@ class EntryPost(V3Struct, kw_only=True):
     custom17: str | None = None
     custom18: str | None = None
     custom19: str | None = None
-    custom2: str | None = None
     custom20: str | None = None
     custom21: str | None = None
     custom22: str | None = None
@@ -176,7 +168,6 @@ class EntryPost(V3Struct, kw_only=True):
     custom27: str | None = None
     custom28: str | None = None
     custom29: str | None = None
-    custom3: str | None = None
     custom30: str | None = None
     custom31: str | None = None
     custom32: str | None = None
@@ -187,80 +178,7 @@ class EntryPost(V3Struct, kw_only=True):
     custom37: str | None = None
     custom38: str | None = None
     custom39: str | None = None
-    custom4: str | None = None
     custom40: str | None = None
-    custom5: str | None = None
-    custom6: str | None = None
-    custom7: str | None = None
-    custom8: str | None = None
-    custom9: str | None = None
-    description: Annotated[str, Sent(max_length=64)] | None = None
-    exchange_rate: Decimal | None = None
-    expense_type_code: str | None = None
-    is_billable: bool | None = None
-    is_personal: bool | None = None
-    journey: Journey | None = None
-    location_id: str | None = msgspec.field(default=None, name="LocationID")
-    org_unit1: str | None = None
-    org_unit2: str | None = None
-    org_unit3: str | None = None
-    org_unit4: str | None = None
-    org_unit5: str | None = None
-    org_unit6: str | None = None
-    payment_type_id: str | None = msgspec.field(default=None, name="PaymentTypeID")
-    report_id: str | None = msgspec.field(default=None, name="ReportID")
-    tax_receipt_type: str | None = None
-    transaction_amount: Decimal | None = None
-    transaction_currency_code: str | None = None
-    transaction_date: dt.datetime | None = None
-    vendor_description: Annotated[str, Sent(max_length=64)] | None = None
-    vendor_list_item_id: str | None = msgspec.field(default=None, name="VendorListItemID")
-
-
-class EntryPut(V3Struct, kw_only=True):
-    """Sent by ``Entries.update``."""
-
-    comment: Annotated[str, Sent(max_length=500)] | None = None
-    custom1: str | None = None
-    custom10: str | None = None
-    custom11: str | None = None
-    custom12: str | None = None
-    custom13: str | None = None
-    custom14: str | None = None
-    custom15: str | None = None
-    custom16: str | None = None
-    custom17: str | None = None
-    custom18: str | None = None
-    custom19: str | None = None
-    custom2: str | None = None
-    custom20: str | None = None
-    custom21: str | None = None
-    custom22: str | None = None
-    custom23: str | None = None
-    custom24: str | None = None
-    custom25: str | None = None
-    custom26: str | None = None
-    custom27: str | None = None
-    custom28: str | None = None
-    custom29: str | None = None
-    custom3: str | None = None
-    custom30: str | None = None
-    custom31: str | None = None
-    custom32: str | None = None
-    custom33: str | None = None
-    custom34: str | None = None
-    custom35: str | None = None
-    custom36: str | None = None
-    custom37: str | None = None
-    custom38: str | None = None
-    custom39: str | None = None
-    custom4: str | None = None
-    custom40: str | None = None
-    custom5: str | None = None
-    custom6: str | None = None
-    custom7: str | None = None
-    custom8: str | None = None
-    custom9: str | None = None
     description: Annotated[str, Sent(max_length=64)] | None = None
     exchange_rate: Decimal | None = None
     expense_type_code: str | None = None
@@ -285,7 +203,7 @@ class EntryPut(V3Struct, kw_only=True):
 
 
 class Journey(V3Struct, kw_only=True):
-    """In ``EntryGet``; in ``EntryPost``; in ``EntryPut``."""
+    """In ``EntryGet``; in ``EntryPost``."""
 
     business_distance: int | None = None
     end_location: Annotated[str, Sent(max_length=100)] | None = None
@@ -296,6 +214,10 @@ class Journey(V3Struct, kw_only=True):
     start_location: Annotated[str, Sent(max_length=100)] | None = None
     unit_of_measure: str | None = None
     vehicle_id: str | None = msgspec.field(default=None, name="VehicleID")
+
+
+# The seeds define these request bodies alike; one struct serves both.
+EntryPut = EntryPost
 
 
 LIST = Operation("Entries", "v3.0", "GET", "/api/v3.0/expense/entries", family="expense")
@@ -365,7 +287,7 @@ class Entries(Resource):
         return await self._call(GET, EntryGet, path_params={"id": id}, params={"user": user})
 
     @UPDATE.serves
-    async def update(self, body: EntryPut, *, id: str, user: str | None = None) -> None:
+    async def update(self, body: EntryPost, *, id: str, user: str | None = None) -> None:
         """Change the given fields of an expense entry; fields left out keep their values."""
         await self._call(
             UPDATE,
@@ -373,7 +295,7 @@ class Entries(Resource):
             path_params={"id": id},
             params={"user": user},
             body=body,
-            root="EntryPut",
+            root="EntryPost",
         )
 
     @DELETE.serves

@@ -13,6 +13,7 @@ import msgspec
 from .._model import V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
+from ..shared import CreateResponse
 
 __all__ = [
     "CreateResponse",
@@ -22,13 +23,6 @@ __all__ = [
     "EntryAttendeeAssociationPut",
     "EntryAttendeeAssociations",
 ]
-
-
-class CreateResponse(V3Struct, kw_only=True):
-    """Returned by ``EntryAttendeeAssociations.create``."""
-
-    id: str | None = msgspec.field(default=None, name="ID")
-    uri: str | None = msgspec.field(default=None, name="URI")
 
 
 class EntryAttendeeAssociationCollection(V3Struct, kw_only=True):

@@ -15,6 +15,7 @@ import msgspec
 from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
+from ..shared import CreateResponse, CustomField
 
 __all__ = [
     "CreateResponse",
@@ -25,22 +26,6 @@ __all__ = [
     "ItemizationPut",
     "Itemizations",
 ]
-
-
-class CreateResponse(V3Struct, kw_only=True):
-    """Returned by ``Itemizations.create``."""
-
-    id: str | None = msgspec.field(default=None, name="ID")
-    uri: str | None = msgspec.field(default=None, name="URI")
-
-
-class CustomField(V3Struct, kw_only=True):
-    """In ``ItemizationGet``."""
-
-    code: str | None = None
-    list_item_id: str | None = msgspec.field(default=None, name="ListItemID")
-    type: str | None = None
-    value: Annotated[str, Sent(max_length=48)] | None = None
 
 
 class ItemizationCollection(V3Struct, kw_only=True):
@@ -127,10 +112,18 @@ class ItemizationGet(V3Struct, kw_only=True):
 
 
 class ItemizationPost(V3Struct, kw_only=True):
-    """Sent by ``Itemizations.create``."""
+    """Sent by ``Itemizations.create``; sent by ``Itemizations.update``."""
 
     comment: Annotated[str, Sent(max_length=500)] | None = None
     custom1: Annotated[str, Sent(max_length=64)] | None = None
+    custom2: Annotated[str, Sent(max_length=64)] | None = None
+    custom3: Annotated[str, Sent(max_length=64)] | None = None
+    custom4: Annotated[str, Sent(max_length=64)] | None = None
+    custom5: Annotated[str, Sent(max_length=64)] | None = None
+    custom6: Annotated[str, Sent(max_length=64)] | None = None
+    custom7: Annotated[str, Sent(max_length=64)] | None = None
+    custom8: Annotated[str, Sent(max_length=64)] | None = None
+    custom9: Annotated[str, Sent(max_length=64)] | None = None
     custom10: Annotated[str, Sent(max_length=64)] | None = None
     custom11: Annotated[str, Sent(max_length=64)] | None = None
     custom12: Annotated[str, Sent(max_length=64)] | None = None
@@ -141,7 +134,6 @@ class ItemizationPost(V3Struct, kw_only=True):
     custom17: Annotated[str, Sent(max_length=64)] | None = None
     custom18: Annotated[str, Sent(max_length=64)] | None = None
     custom19: Annotated[str, Sent(max_length=64)] | None = None
-    custom2: Annotated[str, Sent(max_length=64)] | None = None
     custom20: Annotated[str, Sent(max_length=64)] | None = None
     custom21: Annotated[str, Sent(max_length=64)] | None = None
     custom22: Annotated[str, Sent(max_length=64)] | None = None
@@ -152,7 +144,6 @@ class ItemizationPost(V3Struct, kw_only=True):
     custom27: Annotated[str, Sent(max_length=64)] | None = None
     custom28: Annotated[str, Sent(max_length=64)] | None = None
     custom29: Annotated[str, Sent(max_length=64)] | None = None
-    custom3: Annotated[str, Sent(max_length=64)] | None = None
     custom30: Annotated[str, Sent(max_length=64)] | None = None
     custom31: Annotated[str, Sent(max_length=64)] | None = None
     custom32: Annotated[str, Sent(max_length=64)] | None = None
@@ -163,13 +154,7 @@ class ItemizationPost(V3Struct, kw_only=True):
     custom37: Annotated[str, Sent(max_length=64)] | None = None
     custom38: Annotated[str, Sent(max_length=64)] | None = None
     custom39: Annotated[str, Sent(max_length=64)] | None = None
-    custom4: Annotated[str, Sent(max_length=64)] | None = None
     custom40: Annotated[str, Sent(max_length=64)] | None = None
-    custom5: Annotated[str, Sent(max_length=64)] | None = None
-    custom6: Annotated[str, Sent(max_length=64)] | None = None
-    custom7: Annotated[str, Sent(max_length=64)] | None = None
-    custom8: Annotated[str, Sent(max_length=64)] | None = None
-    custom9: Annotated[str, Sent(max_length=64)] | None = None
     description: Annotated[str, Sent(max_length=64)] | None = None
     entry_id: str | None = msgspec.field(default=None, name="EntryID")
     expense_type_code: str | None = None
@@ -185,63 +170,8 @@ class ItemizationPost(V3Struct, kw_only=True):
     transaction_date: dt.datetime | None = None
 
 
-class ItemizationPut(V3Struct, kw_only=True):
-    """Sent by ``Itemizations.update``."""
-
-    comment: Annotated[str, Sent(max_length=500)] | None = None
-    custom1: Annotated[str, Sent(max_length=64)] | None = None
-    custom10: Annotated[str, Sent(max_length=64)] | None = None
-    custom11: Annotated[str, Sent(max_length=64)] | None = None
-    custom12: Annotated[str, Sent(max_length=64)] | None = None
-    custom13: Annotated[str, Sent(max_length=64)] | None = None
-    custom14: Annotated[str, Sent(max_length=64)] | None = None
-    custom15: Annotated[str, Sent(max_length=64)] | None = None
-    custom16: Annotated[str, Sent(max_length=64)] | None = None
-    custom17: Annotated[str, Sent(max_length=64)] | None = None
-    custom18: Annotated[str, Sent(max_length=64)] | None = None
-    custom19: Annotated[str, Sent(max_length=64)] | None = None
-    custom2: Annotated[str, Sent(max_length=64)] | None = None
-    custom20: Annotated[str, Sent(max_length=64)] | None = None
-    custom21: Annotated[str, Sent(max_length=64)] | None = None
-    custom22: Annotated[str, Sent(max_length=64)] | None = None
-    custom23: Annotated[str, Sent(max_length=64)] | None = None
-    custom24: Annotated[str, Sent(max_length=64)] | None = None
-    custom25: Annotated[str, Sent(max_length=64)] | None = None
-    custom26: Annotated[str, Sent(max_length=64)] | None = None
-    custom27: Annotated[str, Sent(max_length=64)] | None = None
-    custom28: Annotated[str, Sent(max_length=64)] | None = None
-    custom29: Annotated[str, Sent(max_length=64)] | None = None
-    custom3: Annotated[str, Sent(max_length=64)] | None = None
-    custom30: Annotated[str, Sent(max_length=64)] | None = None
-    custom31: Annotated[str, Sent(max_length=64)] | None = None
-    custom32: Annotated[str, Sent(max_length=64)] | None = None
-    custom33: Annotated[str, Sent(max_length=64)] | None = None
-    custom34: Annotated[str, Sent(max_length=64)] | None = None
-    custom35: Annotated[str, Sent(max_length=64)] | None = None
-    custom36: Annotated[str, Sent(max_length=64)] | None = None
-    custom37: Annotated[str, Sent(max_length=64)] | None = None
-    custom38: Annotated[str, Sent(max_length=64)] | None = None
-    custom39: Annotated[str, Sent(max_length=64)] | None = None
-    custom4: Annotated[str, Sent(max_length=64)] | None = None
-    custom40: Annotated[str, Sent(max_length=64)] | None = None
-    custom5: Annotated[str, Sent(max_length=64)] | None = None
-    custom6: Annotated[str, Sent(max_length=64)] | None = None
-    custom7: Annotated[str, Sent(max_length=64)] | None = None
-    custom8: Annotated[str, Sent(max_length=64)] | None = None
-    custom9: Annotated[str, Sent(max_length=64)] | None = None
-    description: Annotated[str, Sent(max_length=64)] | None = None
-    entry_id: str | None = msgspec.field(default=None, name="EntryID")
-    expense_type_code: str | None = None
-    is_billable: bool | None = None
-    is_personal: bool | None = None
-    org_unit1: Annotated[str, Sent(max_length=64)] | None = None
-    org_unit2: Annotated[str, Sent(max_length=64)] | None = None
-    org_unit3: Annotated[str, Sent(max_length=64)] | None = None
-    org_unit4: Annotated[str, Sent(max_length=64)] | None = None
-    org_unit5: Annotated[str, Sent(max_length=64)] | None = None
-    org_unit6: Annotated[str, Sent(max_length=64)] | None = None
-    transaction_amount: Decimal | None = None
-    transaction_date: dt.datetime | None = None
+# The seeds define these request bodies alike; one struct serves both.
+ItemizationPut = ItemizationPost
 
 
 LIST = Operation("Itemizations", "v3.0", "GET", "/api/v3.0/expense/itemizations", family="expense")
@@ -323,7 +253,7 @@ class Itemizations(Resource):
         return await self._call(GET, ItemizationGet, path_params={"id": id}, params={"user": user})
 
     @UPDATE.serves
-    async def update(self, body: ItemizationPut, *, id: str, user: str | None = None) -> None:
+    async def update(self, body: ItemizationPost, *, id: str, user: str | None = None) -> None:
         """Change the given fields of an itemization; fields left out keep their values."""
         await self._call(
             UPDATE,
@@ -331,7 +261,7 @@ class Itemizations(Resource):
             path_params={"id": id},
             params={"user": user},
             body=body,
-            root="ItemizationPut",
+            root="ItemizationPost",
         )
 
     @DELETE.serves

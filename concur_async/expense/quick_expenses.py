@@ -14,6 +14,7 @@ import msgspec
 from .._model import V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
+from ..shared import CreateResponse
 
 __all__ = [
     "CreateResponse",
@@ -23,13 +24,6 @@ __all__ = [
     "QuickExpensePut",
     "QuickExpensesV30",
 ]
-
-
-class CreateResponse(V3Struct, kw_only=True):
-    """Returned by ``QuickExpensesV30.create``."""
-
-    id: str | None = msgspec.field(default=None, name="ID")
-    uri: str | None = msgspec.field(default=None, name="URI")
 
 
 class QuickExpenseCollection(V3Struct, kw_only=True):
@@ -59,7 +53,7 @@ class QuickExpenseGet(V3Struct, kw_only=True):
 
 
 class QuickExpensePost(V3Struct, kw_only=True):
-    """Sent by ``QuickExpensesV30.create``."""
+    """Sent by ``QuickExpensesV30.create``; sent by ``QuickExpensesV30.update``."""
 
     comment: str | None = None
     currency_code: str | None = None
@@ -75,21 +69,8 @@ class QuickExpensePost(V3Struct, kw_only=True):
     vendor_description: str | None = None
 
 
-class QuickExpensePut(V3Struct, kw_only=True):
-    """Sent by ``QuickExpensesV30.update``."""
-
-    comment: str | None = None
-    currency_code: str | None = None
-    expense_type_code: str | None = None
-    location_city: str | None = None
-    location_country: str | None = None
-    location_subdivision: str | None = None
-    payment_type_code: str | None = None
-    receipt_image_id: str | None = msgspec.field(default=None, name="ReceiptImageID")
-    spend_category_code: str | None = None
-    transaction_amount: Decimal | None = None
-    transaction_date: dt.datetime | None = None
-    vendor_description: str | None = None
+# The seeds define these request bodies alike; one struct serves both.
+QuickExpensePut = QuickExpensePost
 
 
 LIST = Operation(
@@ -169,7 +150,7 @@ class QuickExpensesV30(Resource):
         return await self._call(GET, QuickExpenseGet, path_params={"id": id}, params={"user": user})
 
     @UPDATE.serves
-    async def update(self, body: QuickExpensePut, *, id: str, user: str | None = None) -> None:
+    async def update(self, body: QuickExpensePost, *, id: str, user: str | None = None) -> None:
         """Change the given fields of a quick expense."""
         await self._call(
             UPDATE,
@@ -177,7 +158,7 @@ class QuickExpensesV30(Resource):
             path_params={"id": id},
             params={"user": user},
             body=body,
-            root="QuickExpensePut",
+            root="QuickExpensePost",
         )
 
     @DELETE.serves

@@ -15,6 +15,7 @@ import msgspec
 from .._model import Sent, V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
+from ..shared import CreateResponse, CustomField
 
 __all__ = [
     "CreateResponse",
@@ -25,22 +26,6 @@ __all__ = [
     "ReportPut",
     "Reports",
 ]
-
-
-class CreateResponse(V3Struct, kw_only=True):
-    """Returned by ``Reports.create``."""
-
-    id: str | None = msgspec.field(default=None, name="ID")
-    uri: str | None = msgspec.field(default=None, name="URI")
-
-
-class CustomField(V3Struct, kw_only=True):
-    """In ``ReportGet``."""
-
-    code: str | None = None
-    list_item_id: str | None = msgspec.field(default=None, name="ListItemID")
-    type: str | None = None
-    value: Annotated[str, Sent(max_length=48)] | None = None
 
 
 class ReportCollection(V3Struct, kw_only=True):
@@ -117,10 +102,18 @@ class ReportGet(V3Struct, kw_only=True):
 
 
 class ReportPost(V3Struct, kw_only=True):
-    """Sent by ``Reports.create``."""
+    """Sent by ``Reports.create``; sent by ``Reports.update``."""
 
     comment: Annotated[str, Sent(max_length=500)] | None = None
     custom1: str | None = None
+    custom2: str | None = None
+    custom3: str | None = None
+    custom4: str | None = None
+    custom5: str | None = None
+    custom6: str | None = None
+    custom7: str | None = None
+    custom8: str | None = None
+    custom9: str | None = None
     custom10: str | None = None
     custom11: str | None = None
     custom12: str | None = None
@@ -131,15 +124,7 @@ class ReportPost(V3Struct, kw_only=True):
     custom17: str | None = None
     custom18: str | None = None
     custom19: str | None = None
-    custom2: str | None = None
     custom20: str | None = None
-    custom3: str | None = None
-    custom4: str | None = None
-    custom5: str | None = None
-    custom6: str | None = None
-    custom7: str | None = None
-    custom8: str | None = None
-    custom9: str | None = None
     name: str | None = None
     org_unit1: str | None = None
     org_unit2: str | None = None
@@ -152,40 +137,8 @@ class ReportPost(V3Struct, kw_only=True):
     user_defined_date: dt.datetime | None = None
 
 
-class ReportPut(V3Struct, kw_only=True):
-    """Sent by ``Reports.update``."""
-
-    comment: Annotated[str, Sent(max_length=500)] | None = None
-    custom1: str | None = None
-    custom10: str | None = None
-    custom11: str | None = None
-    custom12: str | None = None
-    custom13: str | None = None
-    custom14: str | None = None
-    custom15: str | None = None
-    custom16: str | None = None
-    custom17: str | None = None
-    custom18: str | None = None
-    custom19: str | None = None
-    custom2: str | None = None
-    custom20: str | None = None
-    custom3: str | None = None
-    custom4: str | None = None
-    custom5: str | None = None
-    custom6: str | None = None
-    custom7: str | None = None
-    custom8: str | None = None
-    custom9: str | None = None
-    name: str | None = None
-    org_unit1: str | None = None
-    org_unit2: str | None = None
-    org_unit3: str | None = None
-    org_unit4: str | None = None
-    org_unit5: str | None = None
-    org_unit6: str | None = None
-    policy_id: str | None = msgspec.field(default=None, name="PolicyID")
-    purpose: Annotated[str, Sent(max_length=500)] | None = None
-    user_defined_date: dt.datetime | None = None
+# The seeds define these request bodies alike; one struct serves both.
+ReportPut = ReportPost
 
 
 LIST = Operation("Reports", "v3.0", "GET", "/api/v3.0/expense/reports", family="expense")
@@ -298,7 +251,7 @@ class Reports(Resource):
         return await self._call(GET, ReportGet, path_params={"id": id}, params={"user": user})
 
     @UPDATE.serves
-    async def update(self, body: ReportPut, *, id: str, user: str | None = None) -> None:
+    async def update(self, body: ReportPost, *, id: str, user: str | None = None) -> None:
         """Change the given fields of a report; fields left out keep their values."""
         await self._call(
             UPDATE,
@@ -306,5 +259,5 @@ class Reports(Resource):
             path_params={"id": id},
             params={"user": user},
             body=body,
-            root="ReportPut",
+            root="ReportPost",
         )

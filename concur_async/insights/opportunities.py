@@ -18,7 +18,7 @@ __all__ = ["Opportunities", "OpportunitiesPage", "Opportunity"]
 
 
 class OpportunitiesPage(V3Struct, kw_only=True):
-    """Called ``Opportunities`` in the seeds; returned by ``Opportunities.list``."""
+    """Returned by ``Opportunities.list``."""
 
     items: list[Opportunity] | None = None
     next_page: str | None = None

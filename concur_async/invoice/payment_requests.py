@@ -10,6 +10,7 @@ import msgspec
 
 from .._model import V3Struct
 from .._resource import Operation, Resource
+from ..shared import CreateResponse
 
 __all__ = [
     "Allocation",
@@ -77,13 +78,6 @@ class CompanyAddress(V3Struct, kw_only=True):
     state: str | None = None
 
 
-class CreateResponse(V3Struct, kw_only=True):
-    """Returned by ``PaymentRequests.create``; returned by ``PaymentRequests.update``."""
-
-    id: str | None = msgspec.field(default=None, name="ID")
-    uri: str | None = msgspec.field(default=None, name="URI")
-
-
 class LineItem(V3Struct, kw_only=True):
     """In ``LineItemsCollection``."""
 
@@ -92,6 +86,14 @@ class LineItem(V3Struct, kw_only=True):
     amount_without_vat: str | None = None
     approved_line_item_amount: str | None = None
     custom1: str | None = None
+    custom2: str | None = None
+    custom3: str | None = None
+    custom4: str | None = None
+    custom5: str | None = None
+    custom6: str | None = None
+    custom7: str | None = None
+    custom8: str | None = None
+    custom9: str | None = None
     custom10: str | None = None
     custom11: str | None = None
     custom12: str | None = None
@@ -102,15 +104,7 @@ class LineItem(V3Struct, kw_only=True):
     custom17: str | None = None
     custom18: str | None = None
     custom19: str | None = None
-    custom2: str | None = None
     custom20: str | None = None
-    custom3: str | None = None
-    custom4: str | None = None
-    custom5: str | None = None
-    custom6: str | None = None
-    custom7: str | None = None
-    custom8: str | None = None
-    custom9: str | None = None
     delivery_slip_number: str | None = None
     description: str | None = None
     expense_type_code: str | None = None
@@ -166,6 +160,14 @@ class PaymentRequest(V3Struct, kw_only=True):
     created_by_username: str | None = None
     currency_code: str | None = None
     custom1: str | None = None
+    custom2: str | None = None
+    custom3: str | None = None
+    custom4: str | None = None
+    custom5: str | None = None
+    custom6: str | None = None
+    custom7: str | None = None
+    custom8: str | None = None
+    custom9: str | None = None
     custom10: str | None = None
     custom11: str | None = None
     custom12: str | None = None
@@ -176,19 +178,11 @@ class PaymentRequest(V3Struct, kw_only=True):
     custom17: str | None = None
     custom18: str | None = None
     custom19: str | None = None
-    custom2: str | None = None
     custom20: str | None = None
     custom21: str | None = None
     custom22: str | None = None
     custom23: str | None = None
     custom24: str | None = None
-    custom3: str | None = None
-    custom4: str | None = None
-    custom5: str | None = None
-    custom6: str | None = None
-    custom7: str | None = None
-    custom8: str | None = None
-    custom9: str | None = None
     data_source: str | None = None
     deleted_date: str | None = None
     delivery_slip_number: str | None = None

@@ -28,7 +28,6 @@ class PurchaseOrderReceipt(V3Struct, kw_only=True):
     """Sent by ``PurchaseOrderReceipts.update``; sent by ``PurchaseOrderReceipts.create``."""
 
     custom1: str | None = None
-    custom10: str | None = None
     custom2: str | None = None
     custom3: str | None = None
     custom4: str | None = None
@@ -37,10 +36,12 @@ class PurchaseOrderReceipt(V3Struct, kw_only=True):
     custom7: str | None = None
     custom8: str | None = None
     custom9: str | None = None
+    custom10: str | None = None
     deleted: str | None = None
     delivery_slip_number: str | None = None
     goods_receipt_number: str | None = None
     id: str | None = msgspec.field(default=None, name="ID")
+    is_received: str | None = None
     line_item_external_id: Annotated[str, Sent(required=True)] | None = msgspec.field(
         default=None, name="LineItemExternalID"
     )
@@ -50,7 +51,6 @@ class PurchaseOrderReceipt(V3Struct, kw_only=True):
     unit_of_measure_code: str | None = None
     uri: str | None = msgspec.field(default=None, name="URI")
     version: str | None = None
-    is_received: str | None = None
 
 
 class PurchaseOrderReceiptResult(V3Struct, kw_only=True):
@@ -68,10 +68,10 @@ class PurchaseOrderReceiptResult(V3Struct, kw_only=True):
 class ReceiptsCollection(V3Struct, kw_only=True):
     """Returned by ``PurchaseOrderReceipts.list``."""
 
+    info: str | None = None
     items: list[PurchaseOrderReceipt] | None = None
     next_page: str | None = None
     total_count: int | None = None
-    info: str | None = None
 
 
 UPDATE = Operation(

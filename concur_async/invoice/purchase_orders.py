@@ -50,8 +50,8 @@ class Allocation(V3Struct, kw_only=True):
     custom18: str | None = None
     custom19: str | None = None
     custom20: str | None = None
-    gross_amount: Annotated[Decimal, Sent(required=True)] | None = None
     percentage: Annotated[Decimal, Sent(required=True)] | None = None
+    gross_amount: Annotated[Decimal, Sent(required=True)] | None = None
 
 
 class BillToAddress(V3Struct, kw_only=True):
@@ -79,6 +79,14 @@ class LineItem(V3Struct, kw_only=True):
     amount_without_vat: Decimal | None = None
     create_date: str | None = None
     custom1: str | None = None
+    custom2: str | None = None
+    custom3: str | None = None
+    custom4: str | None = None
+    custom5: str | None = None
+    custom6: str | None = None
+    custom7: str | None = None
+    custom8: str | None = None
+    custom9: str | None = None
     custom10: str | None = None
     custom11: str | None = None
     custom12: str | None = None
@@ -89,15 +97,7 @@ class LineItem(V3Struct, kw_only=True):
     custom17: str | None = None
     custom18: str | None = None
     custom19: str | None = None
-    custom2: str | None = None
     custom20: str | None = None
-    custom3: str | None = None
-    custom4: str | None = None
-    custom5: str | None = None
-    custom6: str | None = None
-    custom7: str | None = None
-    custom8: str | None = None
-    custom9: str | None = None
     description: str | None = None
     expense_type: str | None = None
     external_id: Annotated[str, Sent(required=True)] | None = msgspec.field(
@@ -124,6 +124,14 @@ class PurchaseOrder(V3Struct, kw_only=True):
     bill_to_address: Annotated[BillToAddress, Sent(required=True)] | None = None
     currency_code: Annotated[str, Sent(required=True)] | None = None
     custom1: str | None = None
+    custom2: str | None = None
+    custom3: str | None = None
+    custom4: str | None = None
+    custom5: str | None = None
+    custom6: str | None = None
+    custom7: str | None = None
+    custom8: str | None = None
+    custom9: str | None = None
     custom10: str | None = None
     custom11: str | None = None
     custom12: str | None = None
@@ -134,22 +142,16 @@ class PurchaseOrder(V3Struct, kw_only=True):
     custom17: str | None = None
     custom18: str | None = None
     custom19: str | None = None
-    custom2: str | None = None
     custom20: str | None = None
     custom21: str | None = None
     custom22: str | None = None
     custom23: str | None = None
     custom24: str | None = None
-    custom3: str | None = None
-    custom4: str | None = None
-    custom5: str | None = None
-    custom6: str | None = None
-    custom7: str | None = None
-    custom8: str | None = None
-    custom9: str | None = None
     description: str | None = None
     discount_percentage: Decimal | None = None
     discount_terms: str | None = None
+    order_date: Annotated[dt.datetime, Sent(required=True)] | None = None
+    payment_terms: str | None = None
     id: str | None = msgspec.field(default=None, name="ID")
     is_test: bool | None = None
     is_change_order: bool | None = None
@@ -157,8 +159,6 @@ class PurchaseOrder(V3Struct, kw_only=True):
     line_item: Annotated[list[LineItem], Sent(required=True)] | None = None
     name: Annotated[str, Sent(required=True)] | None = None
     needed_by_date: dt.date | None = None
-    order_date: Annotated[dt.datetime, Sent(required=True)] | None = None
-    payment_terms: str | None = None
     policy_external_id: Annotated[str, Sent(required=True)] | None = msgspec.field(
         default=None, name="PolicyExternalID"
     )
@@ -182,8 +182,8 @@ class PurchaseOrder(V3Struct, kw_only=True):
     vat_rate_one: Decimal | None = None
     vat_rate_two: Decimal | None = None
     vendor_account_number: str | None = None
-    vendor_address_code: Annotated[str, Sent(required=True)] | None = None
     vendor_code: Annotated[str, Sent(required=True)] | None = None
+    vendor_address_code: Annotated[str, Sent(required=True)] | None = None
 
 
 class PurchaseOrderResult(V3Struct, kw_only=True):

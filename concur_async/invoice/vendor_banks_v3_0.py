@@ -8,53 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
 from .._model import V3Struct
 from .._resource import Operation, Resource
+from ..shared import Status, VendorBank
 
 __all__ = ["Status", "VendorBank", "VendorBankCollection", "VendorBanksV30"]
-
-
-class Status(V3Struct, kw_only=True):
-    """In ``VendorBank``."""
-
-    code: int | None = None
-    message: str | None = None
-    record_number: int | None = None
-    type: str | None = None
-
-
-class VendorBank(V3Struct, kw_only=True):
-    """In ``VendorBankCollection``."""
-
-    account_number: str | None = None
-    account_type: str | None = None
-    address_code: str | None = None
-    bank_code: str | None = None
-    bank_name: str | None = None
-    branch_code: str | None = None
-    branch_location: str | None = None
-    country_code: str | None = None
-    currency_alpha_code: str | None = None
-    id: str | None = msgspec.field(default=None, name="ID")
-    is_active: str | None = None
-    name_on_account: str | None = None
-    routing_number: str | None = None
-    status_list: list[Status] | None = None
-    trans_type: str | None = None
-    uri: str | None = msgspec.field(default=None, name="URI")
-    vendor_code: str | None = None
 
 
 class VendorBankCollection(V3Struct, kw_only=True):
     """Sent by ``VendorBanksV30.put``; returned by ``VendorBanksV30.put``."""
 
-    vendor_bank: list[VendorBank] | None = None
+    items: Any | None = None
     next_page: str | None = None
     request_run_summary: str | None = None
     total_count: int | None = None
-    items: Any | None = None
+    vendor_bank: list[VendorBank] | None = None
 
 
 PUT = Operation("VendorBank", "v3.0", "PUT", "/api/v3.0/invoice/vendor/banks", family="invoice")

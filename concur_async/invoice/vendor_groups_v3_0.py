@@ -27,11 +27,11 @@ class VendorGroup(V3Struct, kw_only=True):
 class VendorGroupCollection(V3Struct, kw_only=True):
     """Sent by ``VendorGroupsV30.put``; returned by ``VendorGroupsV30.put``."""
 
-    vendor_group: list[VendorGroup] | None = None
+    items: Any | None = None
     next_page: str | None = None
     request_run_summary: str | None = None
     total_count: int | None = None
-    items: Any | None = None
+    vendor_group: list[VendorGroup] | None = None
 
 
 PUT = Operation("VendorGroup", "v3.0", "PUT", "/api/v3.0/invoice/vendor/groups", family="invoice")

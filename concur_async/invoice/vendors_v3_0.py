@@ -14,6 +14,7 @@ import msgspec
 from .._model import V3Struct
 from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
+from ..shared import Status, VendorBank
 
 __all__ = [
     "PaymentMethodType",
@@ -27,15 +28,6 @@ __all__ = [
 
 SearchType = Literal["exact", "begins", "contains", "ends"]
 PaymentMethodType = Literal["ACH", "CARD", "CHECK", "CLIENT", "PAYPVD", "VCHER", "WIRE"]
-
-
-class Status(V3Struct, kw_only=True):
-    """In ``Vendor``; in ``VendorBank``."""
-
-    code: int | None = None
-    message: str | None = None
-    record_number: int | None = None
-    type: str | None = None
 
 
 class Vendor(V3Struct, kw_only=True):
@@ -106,36 +98,14 @@ class Vendor(V3Struct, kw_only=True):
     voucher_notes: str | None = None
 
 
-class VendorBank(V3Struct, kw_only=True):
-    """In ``Vendor``."""
-
-    account_number: str | None = None
-    account_type: str | None = None
-    address_code: str | None = None
-    bank_code: str | None = None
-    bank_name: str | None = None
-    branch_code: str | None = None
-    branch_location: str | None = None
-    country_code: str | None = None
-    currency_alpha_code: str | None = None
-    id: str | None = msgspec.field(default=None, name="ID")
-    is_active: str | None = None
-    name_on_account: str | None = None
-    routing_number: str | None = None
-    status_list: list[Status] | None = None
-    trans_type: str | None = None
-    uri: str | None = msgspec.field(default=None, name="URI")
-    vendor_code: str | None = None
-
-
 class VendorCollection(V3Struct, kw_only=True):
     """Returned by ``VendorsV30.list``; sent by ``VendorsV30.create``."""
 
-    vendor: list[Vendor] | None = None
+    items: Any | None = None
     next_page: str | None = None
     request_run_summary: str | None = None
     total_count: int | None = None
-    items: Any | None = None
+    vendor: list[Vendor] | None = None
 
 
 LIST = Operation(

@@ -46,14 +46,14 @@ UpdatePaymentStatus = Literal[
 
 
 class Amount(V4Struct, kw_only=True):
-    """Called ``amount`` in the seeds; in ``Invoice``; in ``Payment``; in ``UpdatePayment``."""
+    """In ``Invoice``; in ``Payment``; in ``UpdatePayment``; in ``UpdatePaymentResult``."""
 
     amount: Annotated[str, Sent(max_length=20)] | None = None
     currency: Annotated[str, Sent(max_length=3)] | None = None
 
 
 class Invoice(V4Struct, kw_only=True):
-    """Called ``invoice`` in the seeds; in ``Payment``."""
+    """In ``Payment``."""
 
     invoice_amount: Amount | None = None
     invoice_id: Annotated[str, Sent(max_length=20)] | None = None
@@ -63,7 +63,7 @@ class Invoice(V4Struct, kw_only=True):
 
 
 class Payment(V4Struct, kw_only=True):
-    """Called ``payment`` in the seeds; in ``ReadPaymentResult``."""
+    """In ``ReadPaymentResult``."""
 
     invoices: list[Invoice] | None = None
     payment_due_date: dt.date | None = None
@@ -74,13 +74,13 @@ class Payment(V4Struct, kw_only=True):
 
 
 class ReadPaymentResult(V4Struct, kw_only=True):
-    """Called ``readPaymentResult`` in the seeds; returned by ``Payments.list``."""
+    """Returned by ``Payments.list``."""
 
     payments: list[Payment] | None = None
 
 
 class UpdatePayment(V4Struct, kw_only=True):
-    """Called ``updatePayment`` in the seeds; sent by ``Payments.update``."""
+    """Sent by ``Payments.update``."""
 
     paid_amount: Amount | None = None
     payment_adjustment_notes: Annotated[str, Sent(max_length=255)] | None = None
@@ -95,7 +95,7 @@ class UpdatePayment(V4Struct, kw_only=True):
 
 
 class UpdatePaymentResult(V4Struct, kw_only=True):
-    """Called ``updatePaymentResult`` in the seeds; returned by ``Payments.update``."""
+    """Returned by ``Payments.update``."""
 
     created_date: dt.datetime | None = None
     last_modified_date: dt.datetime | None = None
@@ -112,7 +112,7 @@ class UpdatePaymentResult(V4Struct, kw_only=True):
 
 
 class Vendor(V4Struct, kw_only=True):
-    """Called ``vendor`` in the seeds; in ``Payment``."""
+    """In ``Payment``."""
 
     address_line1: Annotated[str, Sent(max_length=255)] | None = None
     address_line2: Annotated[str, Sent(max_length=255)] | None = None

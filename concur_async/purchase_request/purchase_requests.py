@@ -24,16 +24,11 @@ __all__ = [
 
 
 class PurchaseRequest(V4Struct, kw_only=True):
-    """Called ``purchaseRequest`` in the seeds; sent by ``PurchaseRequests.create``."""
+    """Sent by ``PurchaseRequests.create``."""
 
-    description: str | None = None
-    user_id: Annotated[str, Sent(required=True)] | None = None
-    user_email: Annotated[str, Sent(required=True)] | None = None
-    user_login_id: Annotated[str, Sent(required=True)] | None = None
-    policy_external_id: str | None = None
-    currency_code: Annotated[str, Sent(required=True)] | None = None
-    notes_to_supplier: str | None = None
+    bill_to_address_code: str | None = None
     comments: str | None = None
+    currency_code: Annotated[str, Sent(required=True)] | None = None
     custom1: str | None = None
     custom2: str | None = None
     custom3: str | None = None
@@ -58,29 +53,19 @@ class PurchaseRequest(V4Struct, kw_only=True):
     custom22: str | None = None
     custom23: str | None = None
     custom24: str | None = None
-    ship_to_address_code: str | None = None
-    bill_to_address_code: str | None = None
+    description: str | None = None
     line_items: Annotated[list[LineItem], Sent(required=True)] | None = None
+    notes_to_supplier: str | None = None
+    policy_external_id: str | None = None
+    ship_to_address_code: str | None = None
+    user_email: Annotated[str, Sent(required=True)] | None = None
+    user_id: Annotated[str, Sent(required=True)] | None = None
+    user_login_id: Annotated[str, Sent(required=True)] | None = None
 
 
 class LineItem(V4Struct, kw_only=True):
-    """Called ``lineItem`` in the seeds; in ``PurchaseRequest``."""
+    """In ``PurchaseRequest``."""
 
-    purchase_type: Annotated[str, Sent(required=True)] | None = None
-    vendor_code: Annotated[str, Sent(required=True)] | None = None
-    vendor_address_code: Annotated[str, Sent(required=True)] | None = None
-    description: Annotated[str, Sent(required=True)] | None = None
-    quantity: Annotated[str, Sent(required=True)] | None = None
-    unit_price: Annotated[str, Sent(required=True)] | None = None
-    expense_type: str | None = None
-    receipt_type: str | None = None
-    needed_by_date: dt.date | None = None
-    uo_m_code: str | None = None
-    shipping: str | None = None
-    tax: str | None = None
-    supplier_part_id: str | None = None
-    url: str | None = None
-    notes_to_vendor: str | None = None
     comments: str | None = None
     custom1: str | None = None
     custom2: str | None = None
@@ -102,40 +87,55 @@ class LineItem(V4Struct, kw_only=True):
     custom18: str | None = None
     custom19: str | None = None
     custom20: str | None = None
+    description: Annotated[str, Sent(required=True)] | None = None
+    expense_type: str | None = None
+    needed_by_date: dt.date | None = None
+    notes_to_vendor: str | None = None
+    purchase_type: Annotated[str, Sent(required=True)] | None = None
+    quantity: Annotated[str, Sent(required=True)] | None = None
+    receipt_type: str | None = None
+    shipping: str | None = None
+    supplier_part_id: str | None = None
+    tax: str | None = None
+    unit_price: Annotated[str, Sent(required=True)] | None = None
+    uo_m_code: str | None = None
+    url: str | None = None
+    vendor_address_code: Annotated[str, Sent(required=True)] | None = None
+    vendor_code: Annotated[str, Sent(required=True)] | None = None
 
 
 class PurchaseRequestResponse(V4Struct, kw_only=True):
-    """Called ``purchaseRequestResponse`` in the seeds; returned by ``PurchaseRequests.create``."""
+    """Returned by ``PurchaseRequests.create``."""
 
     id: str | None = None
     uri: str | None = None
 
 
 class GetPurchaseRequestCompact(V4Struct, kw_only=True):
-    """Called ``getPurchaseRequestCompact`` in the seeds; returned by ``PurchaseRequests.get``."""
+    """Returned by ``PurchaseRequests.get``."""
 
+    purchase_orders: list[PurchaseOrder] | None = None
+    purchase_request_exceptions: list[PurchaseRequestException] | None = None
     purchase_request_id: str | None = None
     purchase_request_number: str | None = None
     purchase_request_queue_status: str | None = None
     purchase_request_workflow_status: str | None = None
-    purchase_orders: list[PurchaseOrder] | None = None
-    purchase_request_exceptions: list[PurchaseRequestException] | None = None
 
 
 class PurchaseOrder(V4Struct, kw_only=True):
-    """Called ``purchaseOrder`` in the seeds; in ``GetPurchaseRequestCompact``."""
+    """In ``GetPurchaseRequestCompact``."""
 
     purchase_order_number: str | None = None
 
 
 class PurchaseRequestException(V4Struct, kw_only=True):
-    """Called ``purchaseRequestException`` in the seeds; in ``GetPurchaseRequestCompact``."""
+    """In ``GetPurchaseRequestCompact``."""
 
     event_code: str | None = None
     exception_code: str | None = None
     is_cleared: str | None = None
-    pr_exception_id: str | None = None
     message: str | None = None
+    pr_exception_id: str | None = None
 
 
 CREATE = Operation(

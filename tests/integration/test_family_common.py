@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from concur_async import NotFoundError
-from concur_async.common.connection_requests_v3_2 import ConnectionRequestGet, ConnectionRequestPut
+from concur_async.common.connection_requests import ConnectionRequestGet, ConnectionRequestPut
 from concur_async.common.list_items import ListItemGet, ListItemPost, ListItemPut
 from concur_async.common.lists import ListPost
 from concur_async.common.users import User
