@@ -247,7 +247,7 @@ def _import_shared(imports: Imports, plan: ApiPlan, schemas: list[str], shared: 
 def _merged_lines(plan: ApiPlan) -> list[str]:
     if not plan.merged:
         return []
-    lines = ["", "", "# The seeds define these request bodies alike; one struct serves both."]
+    lines = ["", "", "# Creating and updating take the same body: one struct serves both."]
     return lines + [f"{put} = {post}" for put, post in plan.merged.items()]
 
 

@@ -58,7 +58,7 @@ class AttendeeTypesCollection(V3Struct, kw_only=True):
     next_page: str | None = None
 
 
-# The seeds define these request bodies alike; one struct serves both.
+# Creating and updating take the same body: one struct serves both.
 AttendeeTypePut = AttendeeTypePost
 
 

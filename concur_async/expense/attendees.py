@@ -134,7 +134,7 @@ class CreateResponse(V3Struct, kw_only=True):
     uri: Annotated[str, Sent(max_length=32)] | None = msgspec.field(default=None, name="URI")
 
 
-# The seeds define these request bodies alike; one struct serves both.
+# Creating and updating take the same body: one struct serves both.
 AttendeePut = AttendeePost
 
 

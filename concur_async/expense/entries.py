@@ -216,7 +216,7 @@ class Journey(V3Struct, kw_only=True):
     vehicle_id: str | None = msgspec.field(default=None, name="VehicleID")
 
 
-# The seeds define these request bodies alike; one struct serves both.
+# Creating and updating take the same body: one struct serves both.
 EntryPut = EntryPost
 
 

@@ -170,7 +170,7 @@ class ItemizationPost(V3Struct, kw_only=True):
     transaction_date: dt.datetime | None = None
 
 
-# The seeds define these request bodies alike; one struct serves both.
+# Creating and updating take the same body: one struct serves both.
 ItemizationPut = ItemizationPost
 
 

@@ -137,7 +137,7 @@ class ReportPost(V3Struct, kw_only=True):
     user_defined_date: dt.datetime | None = None
 
 
-# The seeds define these request bodies alike; one struct serves both.
+# Creating and updating take the same body: one struct serves both.
 ReportPut = ReportPost
 
 
