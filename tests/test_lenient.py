@@ -19,6 +19,7 @@ import pytest
 
 import concur_async
 from concur_async import DecodeError, ValidationError, _codec
+from concur_async._codec._lenient import expects_mending
 from concur_async._model import Sent, V3Struct
 from concur_async._resource import check_body
 from concur_async.budget.models import BudgetItemHeader
@@ -191,3 +192,17 @@ async def test_raw_through_the_client_for_a_call_and_a_paginator(concur: MockCon
                 (item,) = page.items
                 assert concur_async.raw(item)["Extra"] == "kept"
                 assert concur_async.raw(page.data)["Items"][0]["ID"] == "A2"
+
+
+def test_a_stream_that_needs_mending_skips_the_failing_fast_try_until_it_is_clean() -> None:
+    class Row(V3Struct, kw_only=True):
+        flag: bool | None = None
+
+    assert not expects_mending(Row)
+    assert _codec.decode(b'{"Flag": "Y"}', Row, "json") == Row(flag=True)
+    assert expects_mending(Row)
+    assert _codec.decode(b'{"Flag": "N"}', Row, "json") == Row(flag=False)
+    assert _codec.decode(b'{"Flag": true}', Row, "json") == Row(flag=True)
+    assert not expects_mending(Row)
+    with pytest.raises(DecodeError, match="malformed JSON"):
+        _codec.decode(b'{"Flag": "Y"', Row, "json")

@@ -14,7 +14,9 @@ the fast path. What lax mode cannot take is mended here, only after a fast decod
 Mending is targeted: msgspec names the first place that fails (``$.Vendor[3].PostalCode``),
 that field is mended in every item of the document (``Vendor[*].PostalCode``) and the
 conversion is tried again. A type remembers the fields it needed mended, so the next page of
-the same stream is mended before its first try. Anything mending cannot fix raises as before.
+the same stream is mended before its first try, and while its answers keep needing mending
+the JSON codec skips the fast decode that would only fail first. Anything mending cannot fix
+raises as before.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import msgspec
 
 from ._shape import Shape, error_path
 
-__all__ = ["convert"]
+__all__ = ["convert", "expects_mending"]
 
 T = TypeVar("T")
 
@@ -38,6 +40,8 @@ _STEP = re.compile(r"\.([^.\[]+)|\[\d+\]")
 #: Distinct fields one document may need mended before it is taken as wrong.
 _MAX_MENDS = 64
 _learned: dict[Any, list[_Pattern]] = {}
+#: Types whose last answer needed mending.
+_mending: set[Any] = set()
 
 _YES = frozenset({"y", "yes"})
 _NO = frozenset({"n", "no"})
@@ -47,12 +51,14 @@ def convert(data: Any, type_: type[T], shape: Shape) -> T:
     """``data`` (JSON builtins, or the XML walk's dicts of text) as ``type_``, mended where
     lax conversion fails; raises ``msgspec.ValidationError`` for what mending cannot fix."""
     learned = _learned.setdefault(type_, [])
+    mended = False
     for pattern in learned:
-        data = _mend_at(data, shape, pattern)[0]
+        data, changed = _mend_at(data, shape, pattern)
+        mended = mended or changed
     tried: set[_Pattern] = set()
     while True:
         try:
-            return msgspec.convert(data, type_, strict=False)
+            result = msgspec.convert(data, type_, strict=False)
         except msgspec.ValidationError as exc:
             pattern = _pattern(error_path(exc))
             if pattern in tried or len(tried) >= _MAX_MENDS:
@@ -61,8 +67,20 @@ def convert(data: Any, type_: type[T], shape: Shape) -> T:
             data, changed = _mend_at(data, shape, pattern)
             if not changed:
                 raise
+            mended = True
             if pattern not in learned and len(learned) < _MAX_MENDS:
                 learned.append(pattern)
+        else:
+            if mended:
+                _mending.add(type_)
+            else:
+                _mending.discard(type_)  # a clean answer: back to the fast path
+            return result
+
+
+def expects_mending(type_: Any) -> bool:
+    """Whether the last answer of ``type_`` needed mending (the next one likely will)."""
+    return type_ in _mending
 
 
 def _pattern(path: str) -> _Pattern:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from .._errors import DecodeError, ValidationError
-from ._lenient import convert
+from ._lenient import convert, expects_mending
 from ._shape import error_path, holds_decimal, shape_of
 
 __all__ = ["decode", "encode", "plain_decimal"]
@@ -34,22 +34,30 @@ def _decoder(type_: Any) -> msgspec.json.Decoder[Any]:
 
 
 def decode(body: bytes, type_: type[T]) -> T:
-    try:
-        return _decoder(type_).decode(body)  # type: ignore[no-any-return]
-    except msgspec.ValidationError as exc:
-        first = exc
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 in a string
-        raise DecodeError(f"malformed JSON: {exc}") from None
-    except RecursionError:  # msgspec gives up on deep nesting with the interpreter's error
-        raise DecodeError("malformed JSON: nested too deeply") from None
-    # Slow path, only after the fast decode failed: what lax mode cannot read, mended.
+    first: msgspec.ValidationError | None = None
+    if not expects_mending(type_):
+        try:
+            return _decoder(type_).decode(body)  # type: ignore[no-any-return]
+        except msgspec.ValidationError as exc:
+            first = exc
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 in a string
+            raise DecodeError(f"malformed JSON: {exc}") from None
+        except RecursionError:  # msgspec gives up on deep nesting with the interpreter's error
+            raise DecodeError("malformed JSON: nested too deeply") from None
+    # Slow path: what lax mode cannot read, mended. Taken directly while the type's answers
+    # keep needing it (the fast decode would only fail first).
     try:
         data = _untyped.decode(body)
         return convert(data, type_, shape_of(type_))
-    except (msgspec.DecodeError, TypeError, RecursionError, UnicodeDecodeError):
+    except msgspec.ValidationError as exc:
+        wrong = first or exc
         raise DecodeError(
-            f"{getattr(type_, '__name__', type_)}: {first}", path=error_path(first)
+            f"{getattr(type_, '__name__', type_)}: {wrong}", path=error_path(wrong)
         ) from None
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise DecodeError(f"malformed JSON: {exc}") from None
+    except (RecursionError, TypeError):
+        raise DecodeError("malformed JSON: nested too deeply") from None
 
 
 def plain_decimal(value: Decimal) -> str:
