@@ -69,7 +69,7 @@ class QuickExpensePost(V3Struct, kw_only=True):
     vendor_description: str | None = None
 
 
-# The seeds define these request bodies alike; one struct serves both.
+# Creating and updating take the same body: one struct serves both.
 QuickExpensePut = QuickExpensePost
 
 
