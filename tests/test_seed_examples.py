@@ -407,7 +407,8 @@ def test_the_spec_matches_the_seeds() -> None:
     stale = [name for name, spec in built.items()
              if seedspec.dump(spec) != (SPEC_DIR / f"{name}.json").read_text(encoding="utf-8")]
     assert not stale, f"run python -m tools.seedspec: {stale}"
-    assert set(built) == set(SPECS)
+    # Specs with a "source" are written from Concur's documentation, not built from the seeds.
+    assert set(built) == {name for name, spec in SPECS.items() if "source" not in spec}
 
 
 def test_the_generated_modules_are_current(tmp_path: Path) -> None:
