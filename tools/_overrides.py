@@ -41,6 +41,12 @@ _PR_ARRAY = (
     "each array as one element (a single object still decodes, as a one-item list)"
 )
 
+_LINE_ITEMS = (
+    "an array: the Sales Tax Validation page's GET example lists an invoice's line items as "
+    "an array (concur/developer.concur.com src/api-reference/invoice/"
+    "v3.sales-tax-validation.markdown); a single object still decodes, as a one-item list"
+)
+
 _PO, _RECEIPTS, _V31 = "purchase_orders_v3_0", "purchase_order_receipts_v3_0", "vendor_v3_1"
 _PR = "purchase_request_v4_0"
 
@@ -78,6 +84,8 @@ FIELDS: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = {
     **_optional(_V31, "VendorGroupCollection", "VendorGroup"),
     **_optional(_V31, "VendorGroup", "Name"),
     (_V31, "Vendor", "PaymentTerms"): ({"example_types": ["string"]}, _TERMS),
+    ("sales_tax_validation_request_v3_0", "InvoiceGet", "LineItem"): ({"array": True},
+                                                                       _LINE_ITEMS),
     (_PR, "purchaseRequest", "lineItems"): ({"array": True}, _PR_ARRAY),
     (_PR, "getPurchaseRequestCompact", "purchaseOrders"): ({"array": True}, _PR_ARRAY),
     (_PR, "getPurchaseRequestCompact", "purchaseRequestExceptions"): ({"array": True}, _PR_ARRAY),

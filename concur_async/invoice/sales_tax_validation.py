@@ -66,7 +66,7 @@ class InvoiceGet(V3Struct, kw_only=True):
     id: str | None = msgspec.field(default=None, name="ID")
     invoice_amount: str | None = None
     invoice_date: str | None = None
-    line_item: InvoiceLineItem | None = None
+    line_item: list[InvoiceLineItem] | None = None
     purchase_order_number: str | None = None
     request_id: str | None = msgspec.field(default=None, name="RequestID")
     shipping_amount: str | None = None

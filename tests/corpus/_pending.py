@@ -76,10 +76,4 @@ PENDING: dict[str, str] = {
         'field coverage: the docs send it without `GrossAmount` (its string booleans are '
         'read now); the request struct must not require it',
     ),
-    **dict.fromkeys(
-        [
-            'api-reference-invoice-v3-sales-tax-validation-l145',
-        ],
-        'lenient answers: one object or a list where either occurs',
-    ),
 }
