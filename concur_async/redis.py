@@ -173,6 +173,8 @@ class RedisCoordination:
         self._pause = redis.register_script(_PAUSE)
         self._load = redis.register_script(_LOAD)
         self._users = 0
+        #: A rotated token Redis failed to take: stored by the next call that reaches Redis.
+        self._unstored: tuple[int, Token] | None = None
 
     @classmethod
     def from_url(
@@ -227,6 +229,7 @@ class RedisCoordination:
         return None if not raw else Token.from_record(json.loads(raw))
 
     async def exchange(self, stale: Token | None, refresh: Refresh) -> Token:
+        await self._store_unstored()
         wait = self._poll / 4
         while True:
             stored = await self.load()
@@ -279,15 +282,35 @@ class RedisCoordination:
             raise
         # Written first, used after: a process that dies now has left the new refresh token
         # where the others find it.
-        written = await self._call("store", self._store, [self._token_key],
-                                   [fence, json.dumps(token.to_record())])
-        if not int(written):
+        try:
+            written = await self._write(fence, token)
+        except CoordinationError:
+            # Concur has spent the old refresh token: this process keeps using the new one
+            # (the token manager holds it) and writes it as soon as Redis answers again.
+            self._unstored = (fence, token)
+            log.error("Redis did not take the rotated token of namespace %r; it is kept in "
+                      "this process and stored on the next call that reaches Redis",
+                      self.namespace)
+            raise
+        if not written:
             latest = await self.load()
             if latest is not None:
                 log.warning("a later refresh of namespace %r was stored first; using it",
                             self.namespace)
                 return latest
         return token
+
+    async def _write(self, fence: int, token: Token) -> bool:
+        """Store ``token`` unless a later fence's is there; whether it was stored."""
+        written = await self._call("store", self._store, [self._token_key],
+                                   [fence, json.dumps(token.to_record())])
+        return bool(int(written))
+
+    async def _store_unstored(self) -> None:
+        if self._unstored is not None:
+            fence, token = self._unstored
+            await self._write(fence, token)
+            self._unstored = None
 
     async def _keep(self, fence: int) -> None:
         """Extends the lock while its holder is alive; a killed holder's lapses."""
@@ -304,6 +327,7 @@ class RedisCoordination:
     # -- the rate budget ----------------------------------------------------------------
 
     async def acquire(self, limits: Sequence[NamedLimit]) -> None:
+        await self._store_unstored()
         keys = [self._pause_key, *(self._budget_prefix + name for name, _ in limits)]
         args: list[float] = []
         for _, limit in limits:

@@ -45,12 +45,13 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> RedisServer:
+        """Start on a free port; after ``stop``, on the same port again (a restart)."""
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed: `apt-get install -y redis-server` "
                                "(.ci/run installs it)")
         for _ in range(5):  # the free port may be taken between the probe and the bind
-            self.port = _free_port()
+            self.port = self.port or _free_port()
             self._process = subprocess.Popen(  # noqa: S603 - a fixed argv, no shell
                 [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                  "--appendonly", "no", "--dir", str(self._dir), "--loglevel", "warning"],
@@ -59,6 +60,7 @@ class RedisServer:
             if self._wait_ready():
                 return self
             self.stop()
+            self.port = 0
         raise RuntimeError("redis-server did not start")
 
     def _wait_ready(self) -> bool:

@@ -247,3 +247,31 @@ async def test_cli_runs_share_one_sign_in_through_redis_url(
         code, err = await export("--redis-url", redis_server.url)
         assert code == 2
         assert "CONCUR_REDIS_NAMESPACE is not set" in err
+
+
+async def test_a_rotation_redis_failed_to_take_is_stored_once_redis_is_back() -> None:
+    # Concur answered, then Redis went away before the write: the process keeps the new
+    # token and writes it on its next call that reaches Redis, before anyone else can read
+    # the spent one.
+    redis = RedisServer().start()
+    coordination = RedisCoordination.from_url(redis.url, namespace="acme", retry=FAST,
+                                              timeout=1.0)
+    await coordination.open()
+    try:
+        expires = time.monotonic() + 600
+        rotated = Token("a-new", expires, "r-new", refresh_at=expires - 60)
+
+        async def refresh_as_redis_dies(base: Token | None) -> Token:
+            redis.stop()
+            return rotated
+
+        with pytest.raises(CoordinationError):
+            await coordination.exchange(None, refresh_as_redis_dies)
+        redis.start()  # a restart on the same port, with nothing kept
+        await coordination.acquire([])
+        stored = await coordination.load()
+        assert stored is not None
+        assert (stored.access_token, stored.refresh_token) == ("a-new", "r-new")
+    finally:
+        await coordination.aclose()
+        redis.stop()
