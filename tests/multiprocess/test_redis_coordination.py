@@ -19,6 +19,7 @@ from concur_async import (
     ConcurClient,
     ConfigurationError,
     CoordinationError,
+    RateLimit,
     RefreshTokenGrant,
     RetryPolicy,
     Token,
@@ -275,3 +276,37 @@ async def test_a_rotation_redis_failed_to_take_is_stored_once_redis_is_back() ->
     finally:
         await coordination.aclose()
         redis.stop()
+
+
+async def test_family_and_client_budgets_hold_across_clients(redis_server: RedisServer) -> None:
+    # Two clients (two processes' worth) of one namespace spend one family budget and one
+    # client budget; a family's requests spend both.
+    server = RotatingConcur(lifetime=600.0, rotate=False)
+    namespace = uuid.uuid4().hex
+    family = {"quick_expense": RateLimit(4, 0.2)}  # 20 per second, bursts of 4
+    async with loopback_server(server.handle) as url:
+        clients = [_client(url, redis_server, namespace, family_limits=family,
+                           requests_per_second=50) for _ in range(2)]
+        for client in clients:
+            await client.open()
+        try:
+            await asyncio.gather(*(c.request("GET", "/api/ping") for c in clients))
+            server.pings.clear()
+            await asyncio.gather(*(
+                client.request("GET", "/api/ping", family="quick_expense")
+                for client in clients for _ in range(7)
+            ))
+            qe = [p.at for p in server.pings]
+            server.pings.clear()
+            await asyncio.gather(*(
+                client.request("GET", "/api/ping") for client in clients for _ in range(40)
+            ))
+            plain = [p.at for p in server.pings]
+        finally:
+            for client in clients:
+                await client.aclose()
+    # 14 family requests: 4 at once, then one every 1/20 s, whoever sends them.
+    assert qe[-1] - qe[0] >= (14 - 4 - 1) / 20 - 0.02
+    # 80 plain requests at 50 per second, after the bucket's burst of 50 that the family's
+    # requests partly spent.
+    assert plain[-1] - plain[0] >= (80 - 50) / 50 - 0.05
