@@ -11,9 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +21,7 @@ from typing import IO, Any, Generic, Literal, TypeVar
 import msgspec
 import msgspec.inspect as mi
 
+from .._files import replacing
 from .._model import sent_form
 from ..invoice.purchase_order_receipts import PurchaseOrderReceipt
 from ..invoice.purchase_orders import PurchaseOrder
@@ -260,14 +259,8 @@ def atomic_output(target: Path | None, *, text: bool) -> Iterator[IO[Any]]:
         finally:
             stream.flush()
         return
-    fd, temp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.")
-    try:
-        out: IO[Any] = (os.fdopen(fd, "w", encoding="utf-8", newline="") if text
-                        else os.fdopen(fd, "wb"))
+    with replacing(target) as temp:
+        out: IO[Any] = (temp.open("w", encoding="utf-8", newline="") if text
+                        else temp.open("wb"))
         with out:
             yield out
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise

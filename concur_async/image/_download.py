@@ -7,11 +7,8 @@ a retry's wait is worth less than a fresh one from the ``*_url`` call.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -19,6 +16,7 @@ import aiohttp
 import anyio
 
 from .._errors import TransportError, ValidationError, api_error, redact_url
+from .._files import replacing
 from .._transport import is_loopback, read_capped
 
 if TYPE_CHECKING:
@@ -55,20 +53,12 @@ class Downloads:
         download leaves no partial file under the name.
         """
         chunks = self.stream(url)
-        target = Path(to)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        os.close(fd)
         size = 0
-        try:
+        with replacing(to) as temp:
             async with await anyio.open_file(temp, "wb") as out:
                 async for chunk in chunks:
                     await out.write(chunk)
                     size += len(chunk)
-            os.replace(temp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
         return size
 
     async def _chunks(self, url: str, chunk_size: int) -> AsyncIterator[bytes]:
