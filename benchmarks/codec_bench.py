@@ -124,6 +124,15 @@ def _quirky(as_json: bytes) -> tuple[bytes, bytes]:
     return lax, msgspec.json.encode(data)
 
 
+class _LaxPage(VendorCollection, kw_only=True):
+    """The page type again: the codec keeps per type whether its answers need lax mode or
+    mending, and the quirky pages must not switch the documented page's reading."""
+
+
+class _MendedPage(VendorCollection, kw_only=True):
+    """The same, for the page whose booleans stand where text is declared."""
+
+
 def _sorted_as_strings(cls: Any) -> Any:
     """``cls`` (and the structs it holds) with fields declared as the generator used to: sorted
     as strings (``Custom1, Custom10, ... Custom2``) rather than in wire order."""
@@ -160,10 +169,10 @@ def _contenders(as_json: bytes, as_xml: bytes) -> dict[str, Callable[[], int]]:
         return len(strict.decode(as_json).vendor or [])
 
     def lax_json() -> int:
-        return len(_codec.decode(lax, VendorCollection, "json").vendor or [])
+        return len(_codec.decode(lax, _LaxPage, "json").vendor or [])
 
     def mended_json() -> int:
-        return len(_codec.decode(mended, VendorCollection, "json").vendor or [])
+        return len(_codec.decode(mended, _MendedPage, "json").vendor or [])
 
     def codec_json() -> int:
         return len(_codec.decode(as_json, VendorCollection, "json").vendor or [])

@@ -19,6 +19,7 @@ import pytest
 
 import concur_async
 from concur_async import DecodeError, ValidationError, _codec
+from concur_async._codec import json as json_codec
 from concur_async._codec._lenient import expects_mending
 from concur_async._model import Sent, V3Struct
 from concur_async._resource import check_body
@@ -206,3 +207,15 @@ def test_a_stream_that_needs_mending_skips_the_failing_fast_try_until_it_is_clea
     assert not expects_mending(Row)
     with pytest.raises(DecodeError, match="malformed JSON"):
         _codec.decode(b'{"Flag": "Y"', Row, "json")
+
+
+def test_a_type_whose_answers_bring_strings_for_numbers_is_read_in_lax_mode_from_then_on() -> None:
+    class Counted(V3Struct, kw_only=True):
+        count: int | None = None
+
+    assert Counted not in json_codec._lax
+    assert _codec.decode(b'{"Count": 1}', Counted, "json") == Counted(count=1)
+    assert Counted not in json_codec._lax  # a clean answer keeps the faster strict reading
+    assert _codec.decode(b'{"Count": "2"}', Counted, "json") == Counted(count=2)
+    assert Counted in json_codec._lax
+    assert _codec.decode(b'{"Count": 3}', Counted, "json") == Counted(count=3)

@@ -1,8 +1,9 @@
 """Reading answers the way Concur writes them, not only the way its reference says.
 
-msgspec's lax mode (``strict=False``) already takes ``"true"``, ``"1"`` and ``"106.74"`` for
-bool, int and Decimal, and the structs leave every field optional, so most answers decode on
-the fast path. What lax mode cannot take is mended here, only after a fast decode failed:
+The structs leave every field optional and plain, so most answers decode on msgspec's fast
+path. A type whose answers bring ``"true"``, ``"1"`` or ``"106.74"`` for bool, int and
+Decimal is read in msgspec's lax mode (``strict=False``) from then on (the JSON codec keeps
+that state). What lax mode cannot take is mended here, only after it failed:
 
 - booleans written ``"Y"``/``"N"`` (or ``"yes"``/``"no"``);
 - a date-time where a date is declared (the date part is kept), and a date, or a date-time
