@@ -87,6 +87,9 @@ class Profile:
     token_lifetime: float = 1.5
     #: Seconds between forced expiries of every token issued (None: only the lifetime).
     expire_every: float | None = 2.5
+    #: Requests the server must have answered before the first forced expiry: ties the first
+    #: one to the run's progress rather than the clock, so a fast run cannot end before it.
+    expire_after_requests: int = 0
     #: Shares of token requests answered 500/502/503, and served then cut off (the refresh
     #: token rotated, the answer lost); the token endpoint's latency (ms).
     token_server_error: float = 0.2
@@ -189,8 +192,14 @@ async def _token_churn(
     bursts: list[FaultRule] = []
 
     async def churn() -> None:
+        first = profile.expire_after_requests > 0
         while True:
-            await asyncio.sleep(profile.expire_every)
+            if first:
+                while concur.stats.total < profile.expire_after_requests:
+                    await asyncio.sleep(0.001)
+                first = False
+            else:
+                await asyncio.sleep(profile.expire_every)
             if client.token_manager.refreshing:
                 # Not a token a refresh has just issued, before the calls that wait on it
                 # could use it: Concur never refuses a brand-new token, and a call refused
