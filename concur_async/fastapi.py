@@ -17,6 +17,10 @@ Install with ``pip install 'concur-async[fastapi]'``::
         page = await client.invoice.vendors.list(vendor_code=code).first_page()
         ...
 
+``install_error_handler(app)`` answers a ``ConcurError`` escaping a route with JSON (status,
+Concur's code and message, the correlation id): 404 and 400 keep their meaning, Concur failing
+the service is 502, a timeout 504.
+
 The client lives on ``app.state`` for the app's lifetime, never in a module global, so two apps
 (or two test clients) in one process each own theirs. ``TenantClients`` keeps one client per
 tenant (one company token each) in a bounded LRU: a client pushed out of it is closed as soon
@@ -28,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -36,11 +41,21 @@ from types import TracebackType
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 from starlette.applications import Starlette
 
 from ._client import ConcurClient
 from ._env import read_env
-from ._errors import ConfigurationError
+from ._errors import (
+    APIError,
+    ConcurError,
+    ConfigurationError,
+    DecodeError,
+    NotFoundError,
+    RateLimitError,
+    TransportError,
+    ValidationError,
+)
 
 __all__ = [
     "CLIENT_STATE",
@@ -49,11 +64,16 @@ __all__ = [
     "ConcurClientDep",
     "TenantClientFactory",
     "TenantClients",
+    "concur_error_handler",
+    "concur_error_status",
     "concur_lifespan",
     "get_concur_client",
     "get_tenant_clients",
+    "install_error_handler",
     "tenant_client",
 ]
+
+log = logging.getLogger("concur_async.fastapi")
 
 #: The ``app.state`` attributes the lifespan sets.
 CLIENT_STATE = "concur_client"
@@ -137,6 +157,54 @@ def get_concur_client(request: Request) -> ConcurClient:
 
 #: A route parameter typed ``ConcurClientDep`` receives the app's shared client.
 ConcurClientDep = Annotated[ConcurClient, Depends(get_concur_client)]
+
+
+def concur_error_status(exc: ConcurError) -> int:
+    """The HTTP status a service answers its own caller with when a Concur call failed.
+
+    What the caller asked for (404, a refused input: 400) keeps its meaning; Concur failing
+    the service (its token, its permissions, a 5xx, an undecodable answer) is 502, a timeout
+    504, Concur's rate limit 503; the service's own misconfiguration is 500.
+    """
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, ValidationError):
+        return 400
+    if isinstance(exc, RateLimitError):
+        return 503
+    if isinstance(exc, TransportError):
+        timed_out = isinstance(exc.__cause__ or exc.__context__, TimeoutError)
+        return 504 if timed_out else 502
+    if isinstance(exc, APIError | DecodeError):
+        return 502
+    return 500
+
+
+async def concur_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """A FastAPI exception handler: a ``ConcurError`` as JSON, with Concur's own story.
+
+    The body is ``{"detail", "error", "concur_status", "code", "correlation_id"}``: Concur's
+    message (never a secret), the error class, the status and code Concur answered (``null``
+    when it answered none) and the correlation id Concur support asks for.
+    """
+    if not isinstance(exc, ConcurError):
+        raise exc
+    status = concur_error_status(exc)
+    log.log(logging.WARNING if status >= 500 else logging.INFO,
+            "Concur call failed in %s %s: %s", request.method, request.url.path, exc)
+    body = {
+        "detail": getattr(exc, "message", None) or str(exc),
+        "error": type(exc).__name__,
+        "concur_status": getattr(exc, "status", None) or None,
+        "code": getattr(exc, "code", None),
+        "correlation_id": getattr(exc, "correlation_id", None),
+    }
+    return JSONResponse(body, status_code=status)
+
+
+def install_error_handler(app: Starlette) -> None:
+    """Answer every ``ConcurError`` a route lets escape with ``concur_error_handler``."""
+    app.add_exception_handler(ConcurError, concur_error_handler)
 
 
 def get_tenant_clients(request: Request) -> TenantClients:

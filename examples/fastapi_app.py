@@ -28,10 +28,9 @@ from typing import Annotated, Any
 import msgspec
 from _env import check_env, concur_target
 from fastapi import Body, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
-from concur_async import APIError, NotFoundError, ValidationError
-from concur_async.fastapi import ConcurClientDep, concur_lifespan
+from concur_async.fastapi import ConcurClientDep, concur_lifespan, install_error_handler
 from concur_async.invoice.vendors import Vendor
 
 log = logging.getLogger("fastapi_app")
@@ -54,7 +53,7 @@ def create_app(*, local_vendors: int = 10_000) -> FastAPI:
                 yield
 
     app = FastAPI(title="concur-async vendors", lifespan=lifespan)
-    app.add_exception_handler(APIError, _api_error)
+    install_error_handler(app)  # a ConcurError becomes JSON with Concur's status and code
     app.get("/vendors")(stream_vendors)
     app.post("/vendors/batch")(create_vendors)
     app.get("/health")(health)
@@ -124,18 +123,6 @@ async def health(request: Request, client: ConcurClientDep) -> dict[str, Any]:
     stats = client.stats
     return {"target": request.app.state.target, "requests": stats.requests,
             "retries": stats.retries, "rate_limited": stats.rate_limited}
-
-
-async def _api_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, APIError)
-    # Concur's refusal, passed on with its correlation id (what Concur support asks for).
-    status = 404 if isinstance(exc, NotFoundError) else 400 if isinstance(
-        exc, ValidationError) else 502
-    return JSONResponse(
-        {"detail": exc.message, "concur_status": exc.status, "code": exc.code,
-         "correlation_id": exc.correlation_id},
-        status_code=status,
-    )
 
 
 app = create_app(local_vendors=int(os.environ.get("LOCAL_VENDORS", "10000")))

@@ -287,9 +287,22 @@ async def test_v3_next_page_on_another_concur_host_is_followed_with_the_token(
         "GET", THINGS_PATH, concur.reply({"Items": [{"ID": 10}], "NextPage": None}), base=other
     )
     async with concur.client() as client:
-        assert await ids(Things(client).list()) == list(range(11))
+        assert await ids(Things(client).list(page_size=10)) == list(range(11))
     assert served.indexes == [0]
     assert moved.hits[0].authorization == f"Bearer {concur.access_token(1)}"
+
+
+async def test_without_page_size_the_documented_maximum_is_asked_for(
+    concur: MockConcur,
+) -> None:
+    served = serve_v3(concur, 250, default_limit=25)
+    async with concur.client() as client:
+        assert await ids(Things(client).list()) == list(range(250))
+        # max_items below the maximum asks for no more than it needs.
+        assert await ids(Things(client).list(max_items=7)) == list(range(7))
+    assert "limit=100" in served.urls[0]
+    assert served.indexes[:3] == [0, 100, 200]  # 3 requests where Concur's 25 takes 10
+    assert "limit=7" in served.urls[3]
 
 
 async def test_offset_paging_fetches_remaining_pages_concurrently(concur: MockConcur) -> None:
@@ -346,6 +359,9 @@ def _serve(concur: MockConcur, style: str, total: int, gates: Gate | None = None
 def _list(things: Things, style: str, **kwargs: Any) -> AsyncPaginator[Any]:
     method = {"v3": things.list, "offset": things.headers, "start_limit": things.requests,
               "until_empty": things.payments}[style]
+    if style in ("v3", "start_limit"):
+        # Pages of the mock's 10, not the documented maximum the SDK asks for by default.
+        kwargs.setdefault("page_size", 10)
     return method(**kwargs)  # type: ignore[no-any-return]
 
 
@@ -500,7 +516,7 @@ async def test_cross_origin_next_page_refused_without_sending_the_token(
 
     async with concur.client() as client:
         with pytest.raises(AuthenticationError, match="foreign host"):
-            await consume(Things(client).list())
+            await consume(Things(client).list(page_size=10))
     assert got == list(range(10))
     assert stolen.hits == []
     assert not any(url.host == "evil.example.com" for _, url in concur.mocked.requests)
@@ -513,13 +529,13 @@ async def test_pages_first_page_and_collect(concur: MockConcur) -> None:
     serve_v3(concur, 45, default_limit=20)
     async with concur.client() as client:
         things = Things(client)
-        pages = [page async for page in things.list().pages()]
+        pages = [page async for page in things.list(page_size=20).pages()]
         assert [p.number for p in pages] == [0, 1, 2]
         assert [[t.id for t in p.items] for p in pages] == [
             list(range(20)), list(range(20, 40)), list(range(40, 45)),
         ]
         assert all(isinstance(p.data, ThingPage) for p in pages)
-        first = await things.list().first_page()
+        first = await things.list(page_size=20).first_page()
         assert isinstance(first, Page)
         assert [t.id for t in first.items] == list(range(20))
         assert [t.id for t in await things.list().collect()] == list(range(45))
