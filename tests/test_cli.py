@@ -148,8 +148,8 @@ async def test_refresh_token_file_keeps_the_rotated_token_for_the_next_run(
     assert rotated != first
     assert stored.stat().st_mode & 0o077 == 0
     assert first not in runs[0].stdout + runs[0].stderr
-    assert spent.returncode == 1
-    assert spent.stderr.startswith("error: AuthenticationError: HTTP 400 [108]: ")
+    assert spent.returncode == 2  # refused credentials, as documented (was 1)
+    assert spent.stderr.startswith("error: Concur refused the credentials: HTTP 400 [108]: ")
     assert len(spent.stderr.strip().splitlines()) == 1
 
 
@@ -480,3 +480,113 @@ async def test_purchase_order_receipts_sync_from_csv(tmp_path: Path) -> None:
     assert failure["key"] == "PO-9|PO-9-1|GR9"
     assert failure["code"] == "1000"
     assert failure["meaning"]
+
+
+# -- what a newcomer met (issue 17) ---------------------------------------------------------
+
+
+def test_version() -> None:
+    done = subprocess.run([sys.executable, "-m", "concur_async", "--version"],
+                          capture_output=True, text=True, timeout=30, check=False)
+    assert (done.returncode, done.stdout.strip()) == (0, "concur-async 0.1.0")
+
+
+async def test_an_empty_input_file_is_an_error_not_a_silent_zero(tmp_path: Path) -> None:
+    blank = tmp_path / "vendors.jsonl"
+    blank.write_text("\n\n")
+    header_only = tmp_path / "vendors.csv"
+    header_only.write_text("VendorCode,AddressCode\n")
+    pos = tmp_path / "pos.jsonl"
+    pos.write_text("")
+    async with LocalConcur() as concur:
+        url = concur.base_url
+        runs = [await cli("vendors", "sync", blank, "--base-url", url),
+                await cli("vendors", "sync", header_only, "--base-url", url),
+                await cli("purchase-orders", "sync", pos, "--base-url", url)]
+        assert concur.stats.total == 0
+    for run, name in zip(runs, ["vendors.jsonl", "vendors.csv", "pos.jsonl"], strict=True):
+        assert run.returncode == 2
+        assert f"{name} holds no records" in run.stderr
+
+
+async def test_an_unterminated_quote_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    source = tmp_path / "vendors.csv"
+    source.write_text('VendorCode,AddressCode,VendorName\nA1,MAIN,Fine\nA2,MAIN,"Broken\n'
+                      'A3,MAIN,Swallowed\nA4,MAIN,Too\n')
+    multi = tmp_path / "multi.csv"
+    multi.write_text('VendorCode,AddressCode,VendorName\nB1,MAIN,"Two\nlines"\nB2,MAIN\n')
+    async with LocalConcur() as concur:
+        broken = await cli("vendors", "sync", source, "--base-url", concur.base_url)
+        short = await cli("vendors", "sync", multi, "--base-url", concur.base_url)
+        assert concur.stats.total == 0
+    assert broken.returncode == 2
+    assert "vendors.csv line 3: a quoted value is never closed" in broken.stderr
+    # A record after a legitimately quoted newline is still reported where it starts.
+    assert "multi.csv line 4: 2 cells, the header has 3" in short.stderr
+
+
+async def test_a_dry_run_writes_no_failures_file_and_exits_0(tmp_path: Path) -> None:
+    source = tmp_path / "vendors.jsonl"
+    source.write_text("\n".join([vendor_line("D1"), vendor_line("D1"), vendor_line("D2")]) + "\n")
+    async with LocalConcur() as concur:
+        preview = await cli("vendors", "sync", source, "--dry-run", "--json",
+                            "--base-url", concur.base_url)
+        assert writes(concur) == 0
+    assert preview.returncode == 0, preview.stderr
+    assert summary(preview)["failed"] == 1  # the repeated key, reported...
+    assert summary(preview)["failures_file"] is None
+    assert "would fail D1|MAIN" in preview.stderr
+    assert not (tmp_path / "vendors.jsonl.failures.jsonl").exists()  # ...but not written
+
+
+async def test_wrong_credentials_exit_2(tmp_path: Path) -> None:
+    source = tmp_path / "vendors.jsonl"
+    source.write_text(vendor_line("W1") + "\n")
+    async with LocalConcur(client_id="cli-tests", client_secret="the-right-one") as concur:
+        done = await cli("vendors", "sync", source, "--base-url", concur.base_url)
+        export = await cli("vendors", "export", "--base-url", concur.base_url)
+        assert writes(concur) == 0
+    for run in (done, export):
+        assert run.returncode == 2, run.stderr
+        assert "Concur refused the credentials" in run.stderr
+
+
+async def test_wrongly_typed_vendor_values_are_refused_before_sending(tmp_path: Path) -> None:
+    cases = {"Approved": "maybe", "DiscountPercentage": "abc", "DiscountTermsDays": "ten",
+             "IsVisibleForContentExtraction": "yes"}
+    async with LocalConcur() as concur:
+        runs = {}
+        for field, value in cases.items():
+            source = tmp_path / f"{field}.csv"
+            write_csv(source, [
+                {"VendorCode": "T1", "AddressCode": "MAIN", "VendorName": "x", field: ""},
+                {"VendorCode": "T2", "AddressCode": "MAIN", "VendorName": "y", field: value}])
+            runs[field] = await cli("vendors", "sync", source, "--base-url", concur.base_url)
+        good = tmp_path / "good.csv"
+        write_csv(good, [{"VendorCode": "T3", "AddressCode": "MAIN", "VendorName": "x",
+                          "Approved": "True", "DiscountPercentage": "2.5",
+                          "DiscountTermsDays": "10", "CountryCode": "US",
+                          "CurrencyCode": "USD"}])
+        accepted = await cli("vendors", "sync", good, "--base-url", concur.base_url)
+        assert writes(concur) == 1  # only the good file was sent
+    for field, value in cases.items():
+        assert runs[field].returncode == 2
+        assert f"{field}.csv line 3: {field} must be" in runs[field].stderr
+        assert repr(value) in runs[field].stderr
+    assert accepted.returncode == 0, accepted.stderr
+
+
+async def test_the_purchase_order_sample_in_help_and_docs_syncs(tmp_path: Path) -> None:
+    from concur_async.cli._app import PO_SAMPLE
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "bulk-and-cli.md").read_text()
+    assert PO_SAMPLE in docs
+    assert PO_SAMPLE in " ".join(CliRunner().invoke(
+        app, ["purchase-orders", "sync", "--help"], terminal_width=2000).output.split())
+    source = tmp_path / "pos.jsonl"
+    source.write_text(PO_SAMPLE + "\n")
+    async with LocalConcur(vendors=5) as concur:
+        done = await cli("purchase-orders", "sync", source, "--json",
+                         "--base-url", concur.base_url)
+    assert done.returncode == 0, done.stderr
+    assert summary(done)["created"] == 1

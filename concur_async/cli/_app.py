@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from .. import __version__
 from .._client import ConcurClient
 from ..bulk import (
     SyncReport,
@@ -74,6 +75,21 @@ purchase_orders_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(vendors_app, name="vendors")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"concur-async {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True,
+        help="Show the version and exit.")] = False,
+) -> None:
+    """Export and sync SAP Concur vendors, purchase orders and their receipts."""
 receipts_app = typer.Typer(
     help="Purchase order receipts (Purchase Order Receipts v3.0): sync from CSV or JSONL.",
     no_args_is_help=True,
@@ -200,7 +216,12 @@ def _finish(report: SyncReport, *, what: str, source: Path, failures: Path | Non
         if len(report.plan) > len(shown):
             errors.print(f"... and {len(report.plan) - len(shown):,} more", highlight=False)
     path = failures or source.with_name(f"{source.name}.failures.jsonl")
-    if report.failed:
+    if report.dry_run:
+        # A preview writes nothing, a failures file included; what would fail is listed.
+        for failure in report.failures[:10]:
+            errors.print(f"would fail {failure.key}: {failure.meaning or failure.message}",
+                         markup=False, highlight=False)
+    elif report.failed:
         try:
             report.write_failures(path)
         except OSError as exc:
@@ -209,11 +230,11 @@ def _finish(report: SyncReport, *, what: str, source: Path, failures: Path | Non
     if as_json:
         # Counts only: the failures are in their file, the plan was shown above.
         summary = {k: v for k, v in report.to_dict().items() if k not in ("failures", "plan")}
-        summary["failures_file"] = str(path) if report.failed else None
+        summary["failures_file"] = str(path) if report.failed and not report.dry_run else None
         typer.echo(msgspec.json.encode(summary).decode())
     else:
         Console(highlight=False).print(summary_table(report, what=what))
-    if report.failed:
+    if report.failed and not report.dry_run:
         raise CliError(f"{report.failed:,} record(s) failed; see {path}",
                        exit_code=EXIT_FAILED)
 
@@ -231,6 +252,9 @@ def _sync(
     **options: Any,
 ) -> None:
     """Run one sync command: records in, progress on stderr, the summary out."""
+    if records.count == 0:
+        # Most likely the wrong file, or one cut short: a silent "0 created" would hide it.
+        raise CliError(f"{records.path.name} holds no records: nothing to sync")
     with SyncProgressBar(error_console(), quiet=quiet, what=what) as bar:
         report = run(connection, lambda client: syncer(
             client, records.records(), checkpoint=checkpoint, on_progress=bar, **options,
@@ -369,7 +393,23 @@ def vendors_sync(
 # -- purchase orders -----------------------------------------------------------------------
 
 
-@purchase_orders_app.command("sync")
+#: One purchase order a line, as Concur spells it; shown by --help and in docs/bulk-and-cli.md.
+PO_SAMPLE = (
+    '{"PurchaseOrderNumber": "PO-1001", "Name": "Office chairs", "CurrencyCode": "USD", '
+    '"OrderDate": "2025-03-01T00:00:00", "PolicyExternalID": "PO", "VendorCode": "V0000001", '
+    '"VendorAddressCode": "MAIN", "BillToAddress": {"ExternalID": "billto", '
+    '"Name": "Accounts payable", "Address1": "1 Main St", "City": "Minneapolis", '
+    '"StateProvince": "MN", "PostalCode": "55401", "CountryCode": "US"}, '
+    '"ShipToAddress": {"ExternalID": "shipto", "Name": "Warehouse", "Address1": "1 Main St", '
+    '"City": "Minneapolis", "StateProvince": "MN", "PostalCode": "55401", '
+    '"CountryCode": "US"}, "LineItem": [{"ExternalID": "PO-1001-1", "LineNumber": "1", '
+    '"Description": "Chair", "Quantity": 4, "UnitPrice": 125.5, '
+    '"ExpenseType": "Office Supplies", "Allocation": [{"Percentage": 100, "Amount": 502, '
+    '"GrossAmount": 502}]}]}'
+)
+
+
+@purchase_orders_app.command("sync", epilog=f"A line of FILE: {PO_SAMPLE}")
 @_reported
 def purchase_orders_sync(
     file: InputFile,

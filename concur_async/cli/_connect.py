@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from .._client import ConcurClient
 from .._env import read_env
-from .._errors import ConcurError, ConfigurationError
+from .._errors import AuthenticationError, ConcurError, ConfigurationError
 from ._console import EXIT_FAILED, EXIT_INTERRUPTED, CliError
 
 __all__ = ["Connection", "run"]
@@ -73,5 +73,8 @@ def run(
         raise CliError(f"{exc.strerror or exc}{where}", exit_code=EXIT_FAILED) from None
     except ConfigurationError as exc:
         raise CliError(f"configuration: {exc}") from None
+    except AuthenticationError as exc:
+        # Wrong or expired credentials: fixed by the caller, like a wrong command line.
+        raise CliError(f"Concur refused the credentials: {exc}") from None
     except ConcurError as exc:
         raise CliError(f"{type(exc).__name__}: {exc}", exit_code=EXIT_FAILED) from None

@@ -27,6 +27,7 @@ from ..invoice.purchase_order_receipts import PurchaseOrderReceipt
 from ..invoice.purchase_orders import PurchaseOrder
 from ..invoice.vendor_models import Vendor
 from ._console import CliError
+from ._vendor_values import vendor_value_problem
 
 __all__ = [
     "FileFormat",
@@ -186,7 +187,8 @@ def _jsonl_rows(stream: IO[str], path: Path) -> Iterator[tuple[int, Any]]:
 def _csv_rows(
     stream: IO[str], path: Path, struct: type[msgspec.Struct]
 ) -> Iterator[tuple[int, Any]]:
-    reader = csv.reader(stream)
+    # strict: a quote never closed is an error at the end, not a cell swallowing the file.
+    reader = csv.reader(stream, strict=True)
     header = next(reader, None)
     if not header:
         return
@@ -195,15 +197,23 @@ def _csv_rows(
     if unknown:
         raise CliError(f"{path.name}: unknown column(s) {', '.join(unknown[:5])}; "
                        f"columns are Concur's field names, e.g. {', '.join(columns[:3])}")
-    for row in reader:
+    while True:
+        # A record may span lines (a quoted newline): it is reported where it starts.
+        start = reader.line_num + 1
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            problem = "a quoted value is never closed" if "end of data" in str(exc) else exc
+            raise CliError(f"{path.name} line {start}: {problem}") from None
+        if row is None:
+            return
         if not any(row):
             continue
         if len(row) != len(header):
-            raise CliError(f"{path.name} line {reader.line_num}: {len(row)} cells, "
+            raise CliError(f"{path.name} line {start}: {len(row)} cells, "
                            f"the header has {len(header)}")
         # An empty cell means "no value": CSV cannot tell an empty string from a missing one.
-        yield reader.line_num, {name: cell for name, cell in zip(header, row, strict=True)
-                                if cell != ""}
+        yield start, {name: cell for name, cell in zip(header, row, strict=True) if cell != ""}
 
 
 def _check_file(path: Path, fmt: FileFormat, struct: type[S], check: KeyCheck) -> RecordFile[S]:
@@ -218,7 +228,9 @@ def _check_file(path: Path, fmt: FileFormat, struct: type[S], check: KeyCheck) -
 
 def _vendor_key(data: Any) -> str | None:
     missing = [k for k in ("VendorCode", "AddressCode") if not data.get(k)]
-    return f"missing {' and '.join(missing)}" if missing else None
+    if missing:
+        return f"missing {' and '.join(missing)}"
+    return vendor_value_problem(data)
 
 
 def _po_key(data: Any) -> str | None:
