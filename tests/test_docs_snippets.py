@@ -23,12 +23,13 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from concur_async.testing import LocalConcur
+from concur_async.testing import LocalConcur, RedisServer
 
 pytestmark = pytest.mark.integration
 
@@ -115,14 +116,28 @@ def test_every_checked_block_passes_mypy_strict(scratch: Path) -> None:
     assert done.returncode == 0, report
 
 
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A redis-server of the tests' own, for the blocks of the many-processes page."""
+    server = RedisServer().start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize("block", CHECKED, ids=lambda b: b.name)
-async def test_block_runs_against_local_concur(block: Block, scratch: Path) -> None:
+async def test_block_runs_against_local_concur(
+    block: Block, scratch: Path, request: pytest.FixtureRequest
+) -> None:
     async with LocalConcur(vendors=50) as concur:
         concur.state.seed_reports(10)
         concur.state.seed_purchase_orders(3)
         concur.state.seed_payment_requests(5)
         concur.state.seed_list("Departments", 5)
         env = _environment(concur.base_url)
+        if "REDIS_URL" in block.code:
+            env["REDIS_URL"] = request.getfixturevalue("redis_url")
         if block.mark == "pytest":
             project = scratch / f"project_{block.module}"
             (project / "tests").mkdir(parents=True)
