@@ -162,3 +162,18 @@ async def test_block_runs_against_local_concur(
 
 def _timeless(text: str) -> str:
     return re.sub(r"\d+\.\d+s\b", "<t>s", text)
+
+
+def test_ci_runs_the_readme_test_command_then_builds_the_site() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    shell = re.findall(r"^```sh\n(.*?)\n```", readme, re.S | re.M)
+    # The README opens with its two set-up commands; the second is CI's test command.
+    assert readme.index(shell[1]) < readme.index("## Install")
+    assert "pytest" in shell[1]
+    assert shell[1] in ci
+    build = next(i for i, line in enumerate(ci) if "mkdocs build --strict" in line)
+    assert build > ci.index(shell[1])
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    listed = set(re.findall(r"([\w-]+\.md)", config))
+    assert listed == {p.name for p in (ROOT / "docs").glob("*.md")}  # no page left out
