@@ -15,6 +15,7 @@ import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
+import msgspec
 import pytest
 
 import concur_async
@@ -219,3 +220,12 @@ def test_a_type_whose_answers_bring_strings_for_numbers_is_read_in_lax_mode_from
     assert _codec.decode(b'{"Count": "2"}', Counted, "json") == Counted(count=2)
     assert Counted in json_codec._lax
     assert _codec.decode(b'{"Count": 3}', Counted, "json") == Counted(count=3)
+
+
+def test_mending_gives_up_after_a_bounded_number_of_fields() -> None:
+    many = msgspec.defstruct("Many", [(f"f{i}", bool | None, None) for i in range(40)])
+    body = json.dumps({f"f{i}": "Y" for i in range(40)}).encode()
+    with pytest.raises(DecodeError):
+        _codec.decode(body, many, "json")
+    few = json.dumps({f"f{i}": "Y" for i in range(10)}).encode()
+    assert _codec.decode(few, many, "json").f9 is True

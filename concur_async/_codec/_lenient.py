@@ -38,8 +38,9 @@ T = TypeVar("T")
 #: A field in every item: wire names, and None for "each item of this list".
 _Pattern = tuple[str | None, ...]
 _STEP = re.compile(r"\.([^.\[]+)|\[\d+\]")
-#: Distinct fields one document may need mended before it is taken as wrong.
-_MAX_MENDS = 64
+#: Distinct fields one document may need mended before it is taken as wrong: each costs one
+#: more conversion of the whole document, so a hostile answer cannot make it cost more.
+_MAX_MENDS = 16
 _learned: dict[Any, list[_Pattern]] = {}
 #: Types whose last answer needed mending.
 _mending: set[Any] = set()
