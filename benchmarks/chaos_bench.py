@@ -8,7 +8,7 @@ and the tests measure the same thing): on every API route, 3% of requests answer
 access token lives 1.5 s and all of them are expired again every 2.5 s. The token endpoint
 answers 500/502/503 to 20% of token requests and cuts off 10% after serving them (the refresh
 token rotated, the answer lost), each answer 20 ms late; the client signs in with a password
-grant, and after each forced expiry three callers are cancelled while the refresh runs. The
+grant, and after every other forced expiry three callers are cancelled while the refresh runs. The
 run prints what was streamed and synced, the faults injected by kind, the retries, and the
 records lost or duplicated, which must be zero (the exit status is 1 otherwise).
 """

@@ -6,7 +6,7 @@ whose access tokens live ``token_lifetime`` seconds, while a background task als
 issued token each ``expire_every`` seconds (so some calls meet a 401 and refresh). The token
 endpoint has faults of its own (5xx, answers cut off after the refresh token was rotated, a
 slow answer), the client signs in with a password grant (so refresh tokens rotate), and after
-each forced expiry a few callers are cancelled while they wait on the refresh. It returns
+every other forced expiry a few callers are cancelled while they wait on the refresh. It returns
 ``Figures``: what was streamed or synced, the faults served by kind, the client's retries, and
 the records lost or duplicated, which a run must keep at zero. Nothing here asserts: the tests
 and the benchmark decide what they require.
@@ -45,6 +45,8 @@ __all__ = [
 #: The grant of every chaos client: a password grant, so each refresh rotates a refresh token.
 CHAOS_USER = ("chaos@example.com", "pw-chaos")
 TOKEN_PREFIX = "/oauth2"
+#: Seconds a token must have been in use before a forced expiry may strike it.
+YOUNG = 0.2
 
 FULL_STREAM = 50_000
 FULL_SYNC = 20_000
@@ -95,7 +97,7 @@ class Profile:
     token_server_error: float = 0.2
     token_drop: float = 0.1
     token_latency_ms: float = 20.0
-    #: Callers cancelled while they wait on the refresh, after each forced expiry.
+    #: Callers cancelled while they wait on the refresh, after every other forced expiry.
     cancelled_callers: int = 3
     #: After each forced expiry, the next token requests answered 503 (this many), then cut
     #: off after being served (this many): every refresh of the run meets them, whatever the
@@ -169,8 +171,8 @@ class Figures:
 async def _token_churn(
     concur: LocalConcur, client: ConcurClient, profile: Profile
 ) -> AsyncIterator[list[int]]:
-    """Expire every token issued each ``expire_every`` seconds while the block runs, and each
-    time cancel ``cancelled_callers`` callers while they wait on the refresh that follows.
+    """Expire every token issued each ``expire_every`` seconds while the block runs, and every
+    other time cancel ``cancelled_callers`` callers while they wait on the refresh that follows.
 
     Yields ``[expiries, callers cancelled while a refresh ran]``.
     """
@@ -191,6 +193,20 @@ async def _token_churn(
 
     bursts: list[FaultRule] = []
 
+    # The token last seen, and when: its age, roughly (the churn looks at each tick).
+    seen: list[Any] = [client.token_manager.token, time.monotonic()]
+
+    async def young_token() -> None:
+        # Never a token a refresh has just issued, before the calls that waited on it could
+        # use it: Concur does not refuse a brand-new token, and a call refused again right
+        # after its one refresh rightly gives up.
+        while True:
+            if client.token_manager.token is not seen[0]:
+                seen[:] = [client.token_manager.token, time.monotonic()]
+            if not client.token_manager.refreshing and time.monotonic() - seen[1] >= YOUNG:
+                return
+            await asyncio.sleep(0.01)
+
     async def churn() -> None:
         first = profile.expire_after_requests > 0
         while True:
@@ -200,13 +216,7 @@ async def _token_churn(
                 first = False
             else:
                 await asyncio.sleep(profile.expire_every)
-            if client.token_manager.refreshing:
-                # Not a token a refresh has just issued, before the calls that wait on it
-                # could use it: Concur never refuses a brand-new token, and a call refused
-                # right after its one refresh rightly gives up.
-                while client.token_manager.refreshing:
-                    await asyncio.sleep(0.01)
-                await asyncio.sleep(0.2)
+            await young_token()
             concur.tokens.expire_access_tokens()
             count[0] += 1
             spent = all(rule.count is None or rule.fired >= rule.count for rule in bursts)
@@ -218,7 +228,8 @@ async def _token_churn(
                                     ("drop", profile.token_drop_burst)) if n
                 ]
             token = client.token_manager.token
-            if token is not None and profile.cancelled_callers:
+            # Every other expiry only: after the others, the calls meet the 401 themselves.
+            if token is not None and profile.cancelled_callers and count[0] % 2 == 0:
                 client.token_manager.invalidate(token.access_token)  # as a 401 does
                 await asyncio.gather(*(impatient() for _ in range(profile.cancelled_callers)),
                                      return_exceptions=True)

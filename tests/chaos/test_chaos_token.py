@@ -22,10 +22,11 @@ from .harness import (
 pytestmark = pytest.mark.chaos
 
 #: Only the token endpoint misbehaves: each refresh mid-sync meets three 503s first.
+#: Each request takes 10 ms, so the sync runs long enough for several forced expiries.
 TOKEN_ONLY = Profile(rate_limit=0.0, server_error=0.0, drop=0.0, spike_rate=0.0,
-                     token_lifetime=1.0, expire_every=0.4, token_server_error=0.0,
-                     token_drop=0.0, cancelled_callers=0, token_503_burst=3,
-                     expire_after_requests=10)
+                     latency_ms=10.0, token_lifetime=1.0, expire_every=0.2,
+                     token_server_error=0.0, token_drop=0.0, cancelled_callers=0,
+                     token_503_burst=3, expire_after_requests=10)
 
 
 async def test_a_bulk_sync_of_2000_vendors_survives_token_endpoint_5xx() -> None:
