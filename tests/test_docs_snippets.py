@@ -177,3 +177,28 @@ def test_ci_runs_the_readme_test_command_then_builds_the_site() -> None:
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     listed = set(re.findall(r"([\w-]+\.md)", config))
     assert listed == {p.name for p in (ROOT / "docs").glob("*.md")}  # no page left out
+
+
+async def test_the_quickstart_runs_twice_with_the_readmes_made_up_credentials(
+    tmp_path: Path,
+) -> None:
+    """As a newcomer does: the README's exports (a made-up refresh token), run, run again."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quickstart = next(b for b in BLOCKS if b.page.name == "README.md" and "from_env" in b.code)
+    shell = next(s for s in re.findall(r"^```sh\n(.*?)\n```", readme, re.S | re.M)
+                 if "testing serve" in s)
+    exports = dict(re.findall(r"(CONCUR_\w+)=(\S+)", shell.replace("\\\n", " ")))
+    assert {"CONCUR_REFRESH_TOKEN", "CONCUR_REFRESH_TOKEN_FILE"} <= set(exports)
+    (tmp_path / "quickstart.py").write_text(quickstart.code)
+    async with LocalConcur(vendors=20) as concur:
+        concur.state.seed_reports(5)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CONCUR_")}
+        env |= exports | {"CONCUR_BASE_URL": concur.base_url}
+        for _ in range(2):
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "quickstart.py", cwd=tmp_path, env=env,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            out, err = await asyncio.wait_for(proc.communicate(), 60)
+            assert proc.returncode == 0, err.decode()
+            assert "V0000009" in out.decode()
+        assert concur.tokens.refreshed == 2  # the made-up token, then the one the file kept
