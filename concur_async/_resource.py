@@ -25,6 +25,7 @@ from . import _codec
 from ._errors import ValidationError
 from ._model import sent_form
 from ._paging import AsyncPaginator, PageRequest, PagingStyle, Unread, V3Paging
+from ._query import is_date_filter
 from ._upload import Upload
 
 if TYPE_CHECKING:
@@ -92,9 +93,10 @@ class _ArgumentCheck:
     def _build(self) -> list[tuple[str, Any]]:
         hints = get_type_hints(self._fn, include_extras=True)
         hints.pop("return", None)
-        # An upload is checked where its first bytes are read (image_body), not by msgspec.
+        # An upload is checked where its first bytes are read (image_body), a date filter
+        # (a date or a datetime, which msgspec cannot hold in one union) by query_date.
         return [(name, hint) for name, hint in hints.items()
-                if name != "self" and hint != Upload]
+                if name != "self" and hint != Upload and not is_date_filter(hint)]
 
     def __call__(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         if self._plan is None:

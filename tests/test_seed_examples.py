@@ -120,8 +120,8 @@ class Fit:
             return get_args(hint)[0]
         if origin is list:
             (item,) = get_args(hint)
-            if isinstance(value, dict):
-                self.replaced += 1  # one object drawn for an array of them
+            if isinstance(value, dict) or (isinstance(value, str) and value in PLACEHOLDERS):
+                self.replaced += 1  # one object (or value) drawn for an array of them
                 return [self(value, item)]
             return [self(v, item) for v in value] if isinstance(value, list) else value
         if isinstance(hint, type) and issubclass(hint, msgspec.Struct) and isinstance(value, dict):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ADDED", "FIELDS", "apply_additions", "apply_overrides", "unused"]
+__all__ = ["FIELDS", "apply_overrides", "unused"]
 
 _MONEY = "money or a quantity sent as decimal text: Decimal keeps it exact"
 _DATE = "seed 001 formats it YYYY-MM-DD"
@@ -49,6 +49,15 @@ _LINE_ITEMS = (
 
 _PO, _RECEIPTS, _V31 = "purchase_orders_v3_0", "purchase_order_receipts_v3_0", "vendor_v3_1"
 _PR = "purchase_request_v4_0"
+_BUDGET, _PAY = "budget_v4_0", "invoice_pay_v4_0"
+
+# Where Concur's reference pages (tests/corpus) disagree with the seeds: the docs win, or
+# both are accepted.
+_DOCS_OMIT = "the docs' own request example leaves it out (tests/corpus), so it is optional"
+_DOCS_TEAM = "the Budget page's example sends TEAM (src/api-reference/budget/v4.budget-header.md)"
+_DOCS_BOOL = "the docs type it boolean and send true/false (tests/corpus); text 'true' still reads"
+_DOCS_URLS = ("the Purchase Request page types url an array of URLs, and its examples send one "
+              "(src/api-reference/invoice/v4.purchase-request-endpoints.markdown)")
 
 
 def _money(spec: str, schema: str, *names: str) -> dict[tuple[str, str, str], Any]:
@@ -57,6 +66,10 @@ def _money(spec: str, schema: str, *names: str) -> dict[tuple[str, str, str], An
 
 def _optional(spec: str, schema: str, *names: str) -> dict[tuple[str, str, str], Any]:
     return {(spec, schema, n): ({"required": False}, _ECHOED) for n in names}
+
+
+def _docs_optional(spec: str, schema: str, *names: str) -> dict[tuple[str, str, str], Any]:
+    return {(spec, schema, n): ({"required": False}, _DOCS_OMIT) for n in names}
 
 
 #: (spec file stem, schema, field) -> (the field's new properties, why).
@@ -89,7 +102,28 @@ FIELDS: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = {
     (_PR, "purchaseRequest", "lineItems"): ({"array": True}, _PR_ARRAY),
     (_PR, "getPurchaseRequestCompact", "purchaseOrders"): ({"array": True}, _PR_ARRAY),
     (_PR, "getPurchaseRequestCompact", "purchaseRequestExceptions"): ({"array": True}, _PR_ARRAY),
+    (_PR, "lineItem", "url"): ({"array": True}, _DOCS_URLS),
+    (_PR, "purchaseRequestException", "isCleared"): ({"type": "boolean"}, _DOCS_BOOL),
+    (_RECEIPTS, "PurchaseOrderReceipt", "Deleted"): ({"type": "boolean"}, _DOCS_BOOL),
+    **_docs_optional(_PAY, "updatePayment", "status"),
+    **_docs_optional(_PAY, "updatePayment", "statusDate"),
+    **_docs_optional(_PR, "purchaseRequest", "userId", "userEmail"),
+    **_docs_optional(_BUDGET, "ExpenseType", "name"),
+    **_docs_optional(_BUDGET, "BudgetCategory", "expenseTypes", "name"),
+    **_docs_optional(_BUDGET, "BudgetPerson", "externalUserSyncGuid"),
+    **_docs_optional(_BUDGET, "FiscalPeriod", "currentPeriod", "endDate", "name", "periodType",
+                     "spendDate", "startDate"),
+    **_docs_optional(_BUDGET, "FiscalYear", "currentYear", "endDate", "name", "startDate"),
+    (_BUDGET, "BudgetItemHeader", "budgetType"): (
+        {"enum": ["PERSONAL_USE", "BUDGET", "RESTRICTED", "TEAM"]}, _DOCS_TEAM),
 }
+
+
+for _key, (_changes, _reason) in {
+    **_docs_optional(_PO, "Allocation", "GrossAmount", "Percentage"),
+}.items():
+    # Also retyped above: the docs' change joins the seeds' instead of replacing it.
+    FIELDS[_key] = ({**FIELDS[_key][0], **_changes}, f"{FIELDS[_key][1]}; {_reason}")
 
 
 def apply_overrides(spec: str, schemas: dict[str, Any]) -> set[tuple[str, str, str]]:
@@ -114,58 +148,3 @@ def apply_overrides(spec: str, schemas: dict[str, Any]) -> set[tuple[str, str, s
 def unused(applied: set[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     return sorted(set(FIELDS) - applied)
 
-
-_PRD = "payment_request_digest_v3_0"
-_PRD_PAGE = ("the current Invoice Digests v3 page (concur/developer.concur.com "
-             "src/api-reference/invoice/v3.payment-request-digest.markdown), which the seeds "
-             "predate")
-
-
-def _query(name: str, type_: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "type": type_, "seed_type": type_, "required": False,
-            "description": description, "documented_by": _PRD_PAGE}
-
-
-def _field(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "type": "string", "seed_type": "string", "required": False,
-            "description": description, "documented_by": _PRD_PAGE}
-
-
-#: What Concur documents beyond the seeds, added to an operation's query parameters
-#: ((spec, "METHOD path"), parameters) or to a schema's fields ((spec, schema), fields).
-ADDED: dict[tuple[str, str], list[dict[str, Any]]] = {
-    (_PRD, "GET /api/v3.0/invoice/paymentrequestdigests"): [
-        _query("payMethodType", "string", "Payment method type tied to an invoice. Use GET "
-               "/invoice/localizeddata to get the available pay method types."),
-        _query("lastModifiedDateBefore", "date-time",
-               "The invoice last modified date is before this date. Format: YYYY-MM-DD"),
-        _query("lastModifiedDateAfter", "date-time",
-               "The invoice last modified date is after this date. Format: YYYY-MM-DD"),
-        _query("extractedDateBefore", "date-time",
-               "The invoice extracted date is before this date. Format: YYYY-MM-DD"),
-        _query("extractedDateAfter", "date-time",
-               "The invoice extracted date is after this date. Format: YYYY-MM-DD"),
-    ],
-    (_PRD, "PaymentRequestDigest"): [
-        _field("PaymentMethod", "Payment method type tied to an invoice."),
-        _field("LastModifiedDate", "The date the invoice was last modified."),
-        _field("ExtractedDate", "The date the invoice was extracted."),
-    ],
-}
-
-
-def apply_additions(name: str, spec: dict[str, Any]) -> set[tuple[str, str]]:
-    """Add the ``ADDED`` entries for spec ``name``; return the keys applied."""
-    applied = set()
-    routes = {f"{op['method']} {op['path']}": op for op in spec["operations"]}
-    for key, items in ADDED.items():
-        if key[0] != name:
-            continue
-        if key[1] in routes:
-            routes[key[1]]["parameters"] += [dict(item) for item in items]
-        elif key[1] in spec["schemas"]:
-            spec["schemas"][key[1]]["fields"] += [dict(item) for item in items]
-        else:
-            raise ValueError(f"addition for {key}: the spec has no such operation or schema")
-        applied.add(key)
-    return applied

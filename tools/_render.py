@@ -328,6 +328,7 @@ class _Arg:
     default: str | None
     wire: str
     where: str  # path, query, header, body
+    spelling: str | None = None  # how a date filter is written (concur_async._query)
 
     def render(self) -> str:
         return f"{self.name}: {self.annotation}" + (f" = {self.default}" if self.default else "")
@@ -345,6 +346,11 @@ def _method(spec: dict[str, Any], op: _Op, writer: StructWriter, shadowed: bool)
         annotation = writer.annotation(param, "")
         wire = param.get("placeholder", param["name"])
         arg = _Arg(snake(param["name"]), annotation, None, wire, param["in"])
+        if param.get("spelling"):
+            # A date filter takes a date or a datetime, sent as its endpoint documents.
+            writer.imports.add(".._query", "query_date")
+            arg.annotation = "dt.date | dt.datetime"
+            arg.spelling = param["spelling"]
         if param["required"] or param["in"] == "path":
             required.append(arg)
         else:
@@ -429,10 +435,12 @@ def _body_args(
         if body.get("array"):
             annotation = f"list[{annotation}]"
         return [_Arg("body", annotation, None, "", "body")], []
-    # A plain value as the body: WorkflowAction is the sendback comment.
-    name = "comment" if body.get("alias_of") == "WorkflowAction" else "value"
     annotation = writer.annotation(body, "")
-    return [], [_Arg(name, f"{annotation} | None", "None", "", "json")]
+    if body.get("alias_of") == "WorkflowAction":
+        # The sendback comment: the seeds type the body a bare string, but the Travel Request
+        # page sends {"comment": "My Comment"} (workflow-resources, tests/corpus).
+        return [], [_Arg("comment", f"{annotation} | None", "None", "comment", "json-field")]
+    return [], [_Arg("value", f"{annotation} | None", "None", "", "json")]
 
 
 def _returns(spec: dict[str, Any], data: dict[str, Any], writer: StructWriter) -> tuple[str, str]:
@@ -463,7 +471,7 @@ def _call_args(
     path = [f'"{a.wire}": {a.name}' for a in args if a.where == "path"]
     if path:
         out.append(_dict("path_params", path))
-    query = [f'"{a.wire}": {a.name}' for a in args if a.where == "query"]
+    query = [f'"{a.wire}": {_query_value(a)}' for a in args if a.where == "query"]
     query += [f'"{k}": "{v}"' for k, v in data.get("fixed_query", {}).items()]
     if query:
         out.append(_dict("params", query))
@@ -482,6 +490,8 @@ def _call_args(
                     out.append(f'root="{body["xml_root"]}"')
         elif arg.where == "json":
             out.append(f"json={arg.name}")
+        elif arg.where == "json-field":
+            out.append(f'json=None if {arg.name} is None else {{"{arg.wire}": {arg.name}}}')
         elif arg.where == "content":
             out.append("content=content")
     if any(a.where == "form" for a in args):
@@ -497,6 +507,10 @@ def _call_args(
             out.append("page_size=page_size")
         out += ["max_items=max_items", "prefetch=prefetch"]
     return out
+
+
+def _query_value(arg: _Arg) -> str:
+    return f'query_date({arg.name}, "{arg.spelling}")' if arg.spelling else arg.name
 
 
 def _dict(name: str, items: list[str]) -> str:

@@ -91,7 +91,7 @@ BudgetItemBalanceWorkflowState = Literal[
     "PROCESSED",
     "PAID",
 ]
-BudgetItemHeaderBudgetType = Literal["PERSONAL_USE", "BUDGET", "RESTRICTED"]
+BudgetItemHeaderBudgetType = Literal["PERSONAL_USE", "BUDGET", "RESTRICTED", "TEAM"]
 BudgetItemHeaderPeriodType = Literal["MONTHLY", "QUARTERLY", "YEARLY", "CUSTOM", "DATE_RANGE"]
 HierarchyValueOperator = Literal[
     "EQUAL",
@@ -142,9 +142,9 @@ class BudgetCategory(V4Struct, kw_only=True):
     """Returned by ``Categories.list``; sent by ``Categories.save``."""
 
     description: str | None = None
-    expense_types: Annotated[list[ExpenseType], Sent(required=True)] | None = None
+    expense_types: list[ExpenseType] | None = None
     id: str | None = None
-    name: Annotated[str, Sent(required=True)] | None = None
+    name: str | None = None
     status_type: Annotated[str, Sent(one_of=BudgetCategoryStatusType)] | None = None
     sync_guid: str | None = None
 
@@ -215,6 +215,7 @@ class BudgetItemHeader(V4Struct, kw_only=True):
     period_type: Annotated[str, Sent(one_of=BudgetItemHeaderPeriodType)] | None = None
     sync_guid: str | None = None
     test: bool | None = None
+    budget_item_header_id: str | None = None
 
 
 class BudgetItemHeaderResponse(V4Struct, kw_only=True):
@@ -233,7 +234,7 @@ class BudgetPerson(V4Struct, kw_only=True):
     external_user_cuuid: Annotated[str, Sent(required=True)] | None = msgspec.field(
         default=None, name="externalUserCUUID"
     )
-    external_user_sync_guid: Annotated[str, Sent(required=True)] | None = None
+    external_user_sync_guid: str | None = None
     id: str | None = None
     name: str | None = None
     sync_guid: str | None = None
@@ -250,6 +251,7 @@ class CostObjectField(V4Struct, kw_only=True):
     field_id: str | None = None
     field_sync_guid: str | None = None
     list_sync_guid: str | None = None
+    field_type: str | None = None
 
 
 class DateRange(V4Struct, kw_only=True):
@@ -278,42 +280,40 @@ class ExpenseType(V4Struct, kw_only=True):
     expense_type_code: str | None = None
     feature_type_code: Annotated[str, Sent(one_of=BudgetItemBalanceFeatureTypeCode)] | None = None
     id: str | None = None
-    name: Annotated[str, Sent(required=True)] | None = None
+    name: str | None = None
     sync_guid: str | None = None
 
 
 class FiscalPeriod(V4Struct, kw_only=True):
     """In ``BudgetItemDetail``; in ``FiscalYear``."""
 
-    current_period: Annotated[bool, Sent(required=True)] | None = None
-    end_date: Annotated[dt.date, Sent(required=True)] | None = None
+    current_period: bool | None = None
+    end_date: dt.date | None = None
     fiscal_period_status: Annotated[str, Sent(one_of=BudgetCategoryStatusType)] | None = None
     fiscal_year_sync_guid: str | None = None
     id: str | None = None
-    name: Annotated[str, Sent(required=True)] | None = None
-    period_type: (
-        Annotated[str, Sent(one_of=BudgetItemHeaderPeriodType, required=True)] | None
-    ) = None
-    spend_date: Annotated[dt.date, Sent(required=True)] | None = None
-    start_date: Annotated[dt.date, Sent(required=True)] | None = None
+    name: str | None = None
+    period_type: Annotated[str, Sent(one_of=BudgetItemHeaderPeriodType)] | None = None
+    spend_date: dt.date | None = None
+    start_date: dt.date | None = None
     sync_guid: str | None = None
 
 
 class FiscalYear(V4Struct, kw_only=True):
     """Returned by ``FiscalYears.list``; sent by ``FiscalYears.save``."""
 
-    current_year: Annotated[bool, Sent(required=True)] | None = None
+    current_year: bool | None = None
     custom_fiscal_periods: list[FiscalPeriod] | None = None
     display_name: str | None = None
-    end_date: Annotated[dt.date, Sent(required=True)] | None = None
+    end_date: dt.date | None = None
     fiscal_periods: list[FiscalPeriod] | None = None
     id: str | None = None
     last_modified: dt.datetime | None = None
     monthly_fiscal_periods: list[FiscalPeriod] | None = None
-    name: Annotated[str, Sent(required=True)] | None = None
+    name: str | None = None
     open_and_closed_fiscal_periods: list[FiscalPeriod] | None = None
     quarterly_fiscal_periods: list[FiscalPeriod] | None = None
-    start_date: Annotated[dt.date, Sent(required=True)] | None = None
+    start_date: dt.date | None = None
     status: Annotated[str, Sent(one_of=BudgetCategoryStatusType)] | None = None
     sync_guid: str | None = None
     yearly_fiscal_periods: list[FiscalPeriod] | None = None

@@ -21,6 +21,8 @@ class ReceiptImage(V3Struct, kw_only=True):
 
     id: str | None = msgspec.field(default=None, name="ID")
     uri: str | None = msgspec.field(default=None, name="URI")
+    id_: str | None = None
+    url: str | None = None
 
 
 class ReceiptImageCollection(V3Struct, kw_only=True):

@@ -12,6 +12,7 @@ import msgspec
 
 from .._model import V3Struct
 from .._paging import AsyncPaginator, V3Paging
+from .._query import query_date
 from .._resource import Operation, Resource
 
 __all__ = ["Opportunities", "OpportunitiesPage", "Opportunity"]
@@ -58,8 +59,8 @@ class Opportunities(Resource):
         *,
         trip_id: str | None = None,
         opportunity_type: str | None = None,
-        from_utc: dt.datetime | None = None,
-        to_utc: dt.datetime | None = None,
+        from_utc: dt.date | dt.datetime | None = None,
+        to_utc: dt.date | dt.datetime | None = None,
         max_items: int | None = None,
         prefetch: int = 2,
     ) -> AsyncPaginator[Opportunity]:
@@ -71,8 +72,8 @@ class Opportunities(Resource):
             params={
                 "tripId": trip_id,
                 "opportunityType": opportunity_type,
-                "fromUtc": from_utc,
-                "toUtc": to_utc,
+                "fromUtc": query_date(from_utc, "utc"),
+                "toUtc": query_date(to_utc, "utc"),
             },
             max_items=max_items,
             prefetch=prefetch,

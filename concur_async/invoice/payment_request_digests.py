@@ -12,6 +12,7 @@ import msgspec
 
 from .._model import V3Struct
 from .._paging import AsyncPaginator, V3Paging
+from .._query import query_date
 from .._resource import Operation, Resource
 
 __all__ = ["PaymentRequestDigest", "PaymentRequestDigestCollection", "PaymentRequestDigests"]
@@ -40,6 +41,7 @@ class PaymentRequestDigest(V3Struct, kw_only=True):
     payment_method: str | None = None
     last_modified_date: str | None = None
     extracted_date: str | None = None
+    vendor_code: str | None = None
 
 
 class PaymentRequestDigestCollection(V3Struct, kw_only=True):
@@ -82,19 +84,19 @@ class PaymentRequestDigests(Resource):
         approval_status: str | None = None,
         payment_status: str | None = None,
         vendor_invoice_number: str | None = None,
-        create_date_before: dt.datetime | None = None,
-        create_date_after: dt.datetime | None = None,
-        user_defined_date_before: dt.datetime | None = None,
-        user_defined_date_after: dt.datetime | None = None,
-        submit_date_before: dt.datetime | None = None,
-        submit_date_after: dt.datetime | None = None,
-        paid_date_before: dt.datetime | None = None,
-        paid_date_after: dt.datetime | None = None,
+        create_date_before: dt.date | dt.datetime | None = None,
+        create_date_after: dt.date | dt.datetime | None = None,
+        user_defined_date_before: dt.date | dt.datetime | None = None,
+        user_defined_date_after: dt.date | dt.datetime | None = None,
+        submit_date_before: dt.date | dt.datetime | None = None,
+        submit_date_after: dt.date | dt.datetime | None = None,
+        paid_date_before: dt.date | dt.datetime | None = None,
+        paid_date_after: dt.date | dt.datetime | None = None,
         pay_method_type: str | None = None,
-        last_modified_date_before: dt.datetime | None = None,
-        last_modified_date_after: dt.datetime | None = None,
-        extracted_date_before: dt.datetime | None = None,
-        extracted_date_after: dt.datetime | None = None,
+        last_modified_date_before: dt.date | dt.datetime | None = None,
+        last_modified_date_after: dt.date | dt.datetime | None = None,
+        extracted_date_before: dt.date | dt.datetime | None = None,
+        extracted_date_after: dt.date | dt.datetime | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 2,
@@ -108,19 +110,19 @@ class PaymentRequestDigests(Resource):
                 "approvalStatus": approval_status,
                 "paymentStatus": payment_status,
                 "vendorInvoiceNumber": vendor_invoice_number,
-                "createDateBefore": create_date_before,
-                "createDateAfter": create_date_after,
-                "userDefinedDateBefore": user_defined_date_before,
-                "userDefinedDateAfter": user_defined_date_after,
-                "submitDateBefore": submit_date_before,
-                "submitDateAfter": submit_date_after,
-                "paidDateBefore": paid_date_before,
-                "paidDateAfter": paid_date_after,
+                "createDateBefore": query_date(create_date_before, "date"),
+                "createDateAfter": query_date(create_date_after, "date"),
+                "userDefinedDateBefore": query_date(user_defined_date_before, "date"),
+                "userDefinedDateAfter": query_date(user_defined_date_after, "date"),
+                "submitDateBefore": query_date(submit_date_before, "date"),
+                "submitDateAfter": query_date(submit_date_after, "date"),
+                "paidDateBefore": query_date(paid_date_before, "date"),
+                "paidDateAfter": query_date(paid_date_after, "date"),
                 "payMethodType": pay_method_type,
-                "lastModifiedDateBefore": last_modified_date_before,
-                "lastModifiedDateAfter": last_modified_date_after,
-                "extractedDateBefore": extracted_date_before,
-                "extractedDateAfter": extracted_date_after,
+                "lastModifiedDateBefore": query_date(last_modified_date_before, "date"),
+                "lastModifiedDateAfter": query_date(last_modified_date_after, "date"),
+                "extractedDateBefore": query_date(extracted_date_before, "date"),
+                "extractedDateAfter": query_date(extracted_date_after, "date"),
             },
             page_size=page_size,
             max_items=max_items,

@@ -19,6 +19,7 @@ __all__ = [
     "CreateResponse",
     "LineItem",
     "LineItemsCollection",
+    "MatchedPurchaseOrderReceipt",
     "PaymentRequest",
     "PaymentRequestAllocationPostPut",
     "PaymentRequestLineItemPost",
@@ -135,6 +136,8 @@ class LineItem(V3Struct, kw_only=True):
     vat_rate_four: str | None = None
     vat_rate_three: str | None = None
     vat_rate_two: str | None = None
+    item_code: str | None = None
+    matched_purchase_order_receipts: list[MatchedPurchaseOrderReceipt] | None = None
 
 
 class LineItemsCollection(V3Struct, kw_only=True):
@@ -253,6 +256,19 @@ class PaymentRequest(V3Struct, kw_only=True):
     vendor_ship_from_address: VendorAddress | None = None
     vendor_tax_id: str | None = None
     workflow_complete_date: str | None = None
+    company_bill_to_address_code: str | None = None
+    employee_email_address: str | None = None
+    employee_id: str | None = None
+    employee_login_id: str | None = None
+    is_emergency_check_run: str | None = None
+    payment_amount: str | None = None
+    vendor_remit_to_identifier: VendorIdentifier | None = None
+    org_unit1: str | None = None
+    org_unit2: str | None = None
+    org_unit3: str | None = None
+    org_unit4: str | None = None
+    org_unit5: str | None = None
+    org_unit6: str | None = None
 
 
 class PaymentRequestAllocationPostPut(V3Struct, kw_only=True):
@@ -465,6 +481,12 @@ class PaymentRequestPost(V3Struct, kw_only=True):
     vendor_remit_to_identifier: VendorIdentifier | None = None
     vendor_ship_from_address_code: str | None = None
     vendor_tax_id: str | None = None
+    org_unit1: str | None = None
+    org_unit2: str | None = None
+    org_unit3: str | None = None
+    org_unit4: str | None = None
+    org_unit5: str | None = None
+    org_unit6: str | None = None
 
 
 class PaymentRequestPut(V3Struct, kw_only=True):
@@ -548,6 +570,12 @@ class PaymentRequestPut(V3Struct, kw_only=True):
     vendor_remit_to_identifier: VendorIdentifier | None = None
     vendor_ship_from_address_code: str | None = None
     vendor_tax_id: str | None = None
+    org_unit1: str | None = None
+    org_unit2: str | None = None
+    org_unit3: str | None = None
+    org_unit4: str | None = None
+    org_unit5: str | None = None
+    org_unit6: str | None = None
 
 
 class VendorAddress(V3Struct, kw_only=True):
@@ -565,13 +593,19 @@ class VendorAddress(V3Struct, kw_only=True):
 
 
 class VendorIdentifier(V3Struct, kw_only=True):
-    """In ``PaymentRequestPost``; in ``PaymentRequestPut``."""
+    """In ``PaymentRequest``; in ``PaymentRequestPost``; in ``PaymentRequestPut``."""
 
     address1: str | None = None
     address_code: str | None = None
     name: str | None = None
     postal_code: str | None = None
     vendor_code: str | None = None
+
+
+class MatchedPurchaseOrderReceipt(V3Struct, kw_only=True):
+    """In ``LineItem``."""
+
+    goods_receipt_number: str | None = None
 
 
 GET = Operation(

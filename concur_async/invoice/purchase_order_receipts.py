@@ -37,7 +37,7 @@ class PurchaseOrderReceipt(V3Struct, kw_only=True):
     custom8: str | None = None
     custom9: str | None = None
     custom10: str | None = None
-    deleted: str | None = None
+    deleted: bool | None = None
     delivery_slip_number: str | None = None
     goods_receipt_number: str | None = None
     id: str | None = msgspec.field(default=None, name="ID")

@@ -50,8 +50,8 @@ class Allocation(V3Struct, kw_only=True):
     custom18: str | None = None
     custom19: str | None = None
     custom20: str | None = None
-    percentage: Annotated[Decimal, Sent(required=True)] | None = None
-    gross_amount: Annotated[Decimal, Sent(required=True)] | None = None
+    percentage: Decimal | None = None
+    gross_amount: Decimal | None = None
 
 
 class BillToAddress(V3Struct, kw_only=True):

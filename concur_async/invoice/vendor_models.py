@@ -99,6 +99,7 @@ class Vendor(V3Struct, kw_only=True):
     vendor_group_list: list[str] | None = None
     vendor_name: str | None = None
     voucher_notes: str | None = None
+    buyer_account_number: str | None = None
 
 
 class VendorBankCollection(V3Struct, kw_only=True):

@@ -96,6 +96,7 @@ class Vendor(V3Struct, kw_only=True):
     vendor_group_list: list[str] | None = None
     vendor_name: str | None = None
     voucher_notes: str | None = None
+    buyer_account_number: str | None = None
 
 
 class VendorCollection(V3Struct, kw_only=True):

@@ -60,6 +60,7 @@ class Invoice(V4Struct, kw_only=True):
     invoice_number: Annotated[str, Sent(max_length=50)] | None = None
     notes_to_supplier: Annotated[str, Sent(max_length=500)] | None = None
     payment_amount: Amount | None = None
+    erp_document_number: str | None = None
 
 
 class Payment(V4Struct, kw_only=True):
@@ -88,10 +89,11 @@ class UpdatePayment(V4Struct, kw_only=True):
     payment_method: Annotated[str, Sent(one_of=UpdatePaymentPaymentMethod)] | None = None
     payment_settlement_date: dt.date | None = None
     provider_reference: Annotated[str, Sent(max_length=100)] | None = None
-    status: Annotated[str, Sent(one_of=UpdatePaymentStatus, required=True)] | None = None
-    status_date: Annotated[dt.date, Sent(required=True)] | None = None
+    status: Annotated[str, Sent(one_of=UpdatePaymentStatus)] | None = None
+    status_date: dt.date | None = None
     status_message: Annotated[str, Sent(max_length=255)] | None = None
     third_party_payment_identifier: Annotated[str, Sent(max_length=255)] | None = None
+    erp_document_number: str | None = None
 
 
 class UpdatePaymentResult(V4Struct, kw_only=True):
@@ -109,6 +111,7 @@ class UpdatePaymentResult(V4Struct, kw_only=True):
     status_date: Annotated[dt.date, Sent(required=True)] | None = None
     status_message: Annotated[str, Sent(max_length=255)] | None = None
     third_party_payment_identifier: Annotated[str, Sent(max_length=255)] | None = None
+    erp_document_number: str | None = None
 
 
 class Vendor(V4Struct, kw_only=True):

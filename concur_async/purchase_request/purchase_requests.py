@@ -58,8 +58,8 @@ class PurchaseRequest(V4Struct, kw_only=True):
     notes_to_supplier: str | None = None
     policy_external_id: str | None = None
     ship_to_address_code: str | None = None
-    user_email: Annotated[str, Sent(required=True)] | None = None
-    user_id: Annotated[str, Sent(required=True)] | None = None
+    user_email: str | None = None
+    user_id: str | None = None
     user_login_id: Annotated[str, Sent(required=True)] | None = None
 
 
@@ -99,7 +99,7 @@ class LineItem(V4Struct, kw_only=True):
     tax: str | None = None
     unit_price: Annotated[str, Sent(required=True)] | None = None
     uo_m_code: str | None = None
-    url: str | None = None
+    url: list[str] | None = None
     vendor_address_code: Annotated[str, Sent(required=True)] | None = None
     vendor_code: Annotated[str, Sent(required=True)] | None = None
 
@@ -133,7 +133,7 @@ class PurchaseRequestException(V4Struct, kw_only=True):
 
     event_code: str | None = None
     exception_code: str | None = None
-    is_cleared: str | None = None
+    is_cleared: bool | None = None
     message: str | None = None
     pr_exception_id: str | None = None
 

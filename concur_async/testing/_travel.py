@@ -201,7 +201,10 @@ def register(router: web.UrlDispatcher, state: ConcurState) -> None:
                    "everSentBack": bool(record.get("everSentBack")) or action == "sendback",
                    "lastModified": server_time() + "Z"}
         if action == "sendback" and request.can_read_body:
+            # The page sends {"comment": "..."}; a bare string (the seeds' reading) still reads.
             comment = await read_body(request)
+            if isinstance(comment, dict):
+                comment = comment.get("comment")
             updated["comment"] = comment if isinstance(comment, str) else str(comment)
         requests.put(updated)
         state.write_log.record("update", requests.name, record_id)

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Literal
 
 from .._paging import AsyncPaginator, StartLimitPaging
+from .._query import query_date
 from .._resource import Operation, Resource
 from .models import PageResultOfResourceOfRequest, Request, RequestDetails, RequestException
 
@@ -92,12 +93,12 @@ class Requests(Resource):
         *,
         view: View | None = None,
         user_id: str | None = None,
-        modified_after: dt.datetime | None = None,
-        modified_before: dt.datetime | None = None,
+        modified_after: dt.date | dt.datetime | None = None,
+        modified_before: dt.date | dt.datetime | None = None,
         sort_field: SortField | None = None,
         sort_order: SortOrder | None = None,
-        approved_after: dt.datetime | None = None,
-        approved_before: dt.datetime | None = None,
+        approved_after: dt.date | dt.datetime | None = None,
+        approved_before: dt.date | dt.datetime | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
         prefetch: int = 2,
@@ -110,12 +111,12 @@ class Requests(Resource):
             params={
                 "view": view,
                 "userId": user_id,
-                "modifiedAfter": modified_after,
-                "modifiedBefore": modified_before,
+                "modifiedAfter": query_date(modified_after, "utc"),
+                "modifiedBefore": query_date(modified_before, "utc"),
                 "sortField": sort_field,
                 "sortOrder": sort_order,
-                "approvedAfter": approved_after,
-                "approvedBefore": approved_before,
+                "approvedAfter": query_date(approved_after, "utc"),
+                "approvedBefore": query_date(approved_before, "utc"),
             },
             page_size=page_size,
             max_items=max_items,
@@ -184,5 +185,5 @@ class Requests(Resource):
             Request,
             path_params={"requestUuid": request_uuid, "action": action},
             params={"companyId": company_id, "userId": user_id},
-            json=comment,
+            json=None if comment is None else {"comment": comment},
         )
