@@ -49,12 +49,14 @@ async def _sent_query(name: str, **kwargs: Any) -> dict[str, str]:
         seen.append(dict(request.query))
         return web.json_response({"Items": [], "NextPage": None, "data": [], "content": []})
 
-    async with loopback_server(handler) as url:
-        async with ConcurClient(auth=StaticToken("t0ken"), base_url=url) as client:
-            target: Any = client
-            for part in name.split("."):
-                target = getattr(target, part)
-            await target(**kwargs).first_page()
+    async with (
+        loopback_server(handler) as url,
+        ConcurClient(auth=StaticToken("t0ken"), base_url=url) as client,
+    ):
+        target: Any = client
+        for part in name.split("."):
+            target = getattr(target, part)
+        await target(**kwargs).first_page()
     return seen[0]
 
 
@@ -66,7 +68,7 @@ async def test_a_date_filter_is_sent_as_its_endpoint_documents(
 
 
 async def test_a_date_filter_refuses_text_before_sending() -> None:
-    with pytest.raises(ValidationError, match="datetime.date"):
+    with pytest.raises(ValidationError, match=r"datetime\.date"):
         await _sent_query("invoice.payment_request_digests.list", paid_date_before="2024-01-02")
 
 
