@@ -48,7 +48,7 @@ class Invoice(V3Struct, kw_only=True):
     calculated_tax_rate: str | None = None
     comments: str | None = None
     id: str | None = msgspec.field(default=None, name="ID")
-    line_item: InvoiceLineItemPut | None = None
+    line_item: list[InvoiceLineItemPut] | None = None
     status: str | None = None
     status_code: str | None = None
     tax_reference_id: str | None = msgspec.field(default=None, name="TaxReferenceID")

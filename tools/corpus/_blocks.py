@@ -13,13 +13,19 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ._routes import Route, find_request
+from ._routes import Route, find_request, find_url
 
 __all__ = ["Block", "blocks"]
 
 _FENCE = re.compile(r"^\s*(```+|~~~+)\s*([\w+-]*)")
 _STATUS = re.compile(r"^\s*(?:HTTP(?:/|\s)?[\d.]*\s+)?([1-5]\d\d)\s+[A-Za-z]", re.IGNORECASE)
 _DOCUMENT = re.compile(r"^\s*(\{|\[|<[A-Za-z?!])")
+_FAILURE = re.compile(r"unsuccessful|\berror|\bfail", re.IGNORECASE)
+_ERROR_BODY = re.compile(r'^\s*[{<]\s*"?(Error|error|errors|Message|message)\b"?\s*[:>]')
+_HEADING = re.compile(r"^\s*(#{1,6}\s|<h\d)")
+#: A section heading's verb, for a URL written without its method.
+_VERBS = (("GET", r"get|retrieve|list|search|read|query"), ("POST", r"create|add|post|submit"),
+          ("PUT", r"update|put|modify|change"), ("DELETE", r"delete|remove"))
 _LABEL = re.compile(r"^\s*(?:#{1,6}\s|\*\*|__|<h\d|<strong>|<b>)|:\s*$|^\s*\S.{0,80}$")
 
 
@@ -41,6 +47,13 @@ def _side(label: str) -> str | None:
     if request != response:
         return "request" if request else "response"
     return None
+
+
+def _verb(heading: str) -> str | None:
+    low = heading.lower()
+    found = [(m.start(), method) for method, words in _VERBS
+             if (m := re.search(rf"\b({words})\b", low))]
+    return min(found)[1] if found else None
 
 
 def _fenced(lines: list[str]) -> Iterator[tuple[int, list[str] | None, str]]:
@@ -66,22 +79,31 @@ def blocks(text: str) -> Iterator[Block]:
     route: Route | None = None
     side: str | None = None
     status: int | None = None
+    verb: str | None = None
+    failure = False
     for start, content, prose in _fenced(lines):
         if content is None:
-            found = find_request(prose)
+            if _HEADING.match(prose) and (said_verb := _verb(prose)) is not None:
+                verb = said_verb
+            found = find_request(prose) or find_url(prose, verb)
             if found is not None:
                 route, side, status = found, None, None
             elif _LABEL.search(prose) and (said := _side(prose)) is not None:
                 side = said
                 status = None if said == "request" else status
+                failure = bool(_FAILURE.search(prose))
             continue
         for offset, line in enumerate(content):
             if _DOCUMENT.match(line) and not line.strip().startswith("<http"):
                 body = textwrap.dedent("\n".join(content[offset:])).strip("\n")
                 fmt = "xml" if body.lstrip().startswith("<") else "json"
+                if failure and status is None and _ERROR_BODY.search(body):
+                    status = 400  # "an unsuccessful response", its status left unsaid
                 yield Block(start + offset + 1, route, side, status, fmt, body)
                 break
             if (found := find_request(line)) is not None:
                 route, side, status = found, "request", None
+            elif (found := find_url(line, verb)) is not None:
+                route, side, status = found, None, None
             elif (code := _STATUS.match(line)) is not None:
                 side, status = "response", int(code.group(1))

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 
 import concur_async
 
-__all__ = ["Route", "find_request", "fragments", "match"]
+__all__ = ["Route", "find_request", "find_url", "fragments", "match"]
 
 #: A request line: a method, then a URL or path (possibly in <>, after a {placeholder} host).
 _REQUEST = re.compile(
     r"\b(GET|POST|PUT|DELETE|PATCH)\s+<?(?:\{[^}/]*\}|https?://[^/\s>]+)?(/[^\s>?#`\"']*)",
 )
+
+#: A URL with no method (``https://{datacenterURI}/api/v3.0/...`` under "Update Invoices").
+_URL = re.compile(r"https?://[^/\s]+(/[^\s>?#`\"')]*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +63,12 @@ def find_request(line: str) -> Route | None:
     if found is None or ("/" not in found.group(2)[1:] and len(found.group(2)) < 4):
         return None
     return match(found.group(1), found.group(2))
+
+
+def find_url(line: str, method: str | None) -> Route | None:
+    """The served route a bare URL names, its method taken from the section (``method``)."""
+    found = _URL.search(line)
+    if found is None or method is None:
+        return None
+    route = match(method, re.sub("/{2,}", "/", found.group(1)))
+    return route if route.name is not None else None
