@@ -3,8 +3,8 @@
 The seeds are one reading of the docs; the pages themselves, and the examples on them
 (``tests/corpus``), outrank it. Each entry below adds a field, a schema or a list filter the
 seeds do not have, with the page that documents it, or says how a date filter is spelled.
-``apply_docs`` writes them into the spec (``"documented_by"`` names the page), after the seed reading
-and its overrides; an entry naming something the spec already has, or lacks where it should
+``apply_docs`` writes them into the spec (``"documented_by"`` names the page), after the seed
+reading and its overrides; an entry naming something the spec already has, or lacks where it should
 be, is an error, so the table cannot rot. ``tests/corpus/test_coverage.py`` finds what is
 still missing.
 """
@@ -80,9 +80,6 @@ FIELDS: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("invoice_pay_v4_0", "updatePaymentResult"): [
         _text("erpDocumentNumber", "The document number the ERP gave the payment.", _PAY),
     ],
-    ("invoice_pay_v4_0", "invoice"): [
-        _text("erpDocumentNumber", "The document number the ERP gave the invoice.", _PAY),
-    ],
     ("vendors_v3_0", "Vendor"): [
         _text("BuyerAccountNumber", "The buyer's account number with the vendor.", _VENDOR),
     ],
@@ -102,9 +99,117 @@ FIELDS: dict[tuple[str, str], list[dict[str, Any]]] = {
     ],
 }
 
+_TAX = "src/api-reference/invoice/v3.sales-tax-validation.markdown"
+_ITEMIZATION = "src/api-reference/expense/expense-report/expense-itemization.markdown"
+_PO = "src/api-reference/invoice/purchase-order.markdown (2019)"
+_PURCHASE = "src/api-reference/invoice/v4.purchase-request-endpoints.markdown"
+_TRAVEL = "src/api-reference/request/v4.endpoints.request-resources.markdown"
+_TMC = "src/api-guides/tmc/request-v4-guide.markdown"
+_TRAVEL_EXAMPLES = "src/api-reference/request/v4.examples.markdown (removed)"
+_AGENCY = "src/api-reference/request/v4.endpoints.travel-agency-resources.markdown"
+
+
+def _typed(name: str, type_: str, description: str, page: str) -> dict[str, Any]:
+    return {**_text(name, description, page), "type": type_}
+
+
+def _ref(name: str, ref: str, description: str, page: str, *, array: bool = False
+         ) -> dict[str, Any]:
+    return {**_text(name, description, page), "type": "ref", "ref": ref,
+            **({"array": True} if array else {})}
+
+
+def _coded(prefix: str, numbers: range, page: str, *, values: bool) -> list[dict[str, Any]]:
+    """``Custom1``.. (and ``Custom1Value``..): a configured field's code and its value."""
+    out = [_text(f"{prefix}{n}", f"The code from the {prefix} fields.", page) for n in numbers]
+    if values:
+        out += [_text(f"{prefix}{n}Value", f"The value from the {prefix} fields.", page)
+                for n in numbers]
+    return out
+
+
+_EXPENSE_TYPE_FLAGS = ("agencyVisible", "caRelated", "hasSegment")
+_EXPENSE_TYPE_TEXT = ("customFormId", "expId", "expKey", "formId", "formType", "formula",
+                      "spendCategoryCode", "spendExpenseCode")
+
+FIELDS.update({
+    ("sales_tax_validation_request_v3_0", "InvoiceGet"): [
+        *_coded("Custom", range(1, 25), _TAX, values=True),
+        *_coded("OrgUnit", range(1, 7), _TAX, values=True),
+    ],
+    ("sales_tax_validation_request_v3_0", "InvoiceLineItem"): [
+        _ref("Allocations", "Allocations", "The line item's allocations.", _TAX),
+    ],
+    ("sales_tax_validation_request_v3_0", "Allocations"): [
+        _ref("Allocation", "Allocation", "The allocations.", _TAX, array=True),
+    ],
+    ("sales_tax_validation_request_v3_0", "Allocation"): [
+        _text("AllocationAmount", "The amount allocated.", _TAX),
+        *_coded("Custom", range(1, 21), _TAX, values=True),
+    ],
+    ("sales_tax_validation_request_v3_0", "InvoiceVendor"): [
+        _text("AddressCode", "The code which identifies a particular vendor location.", _TAX),
+        _text("VendorCode", "The code which identifies a particular vendor.", _TAX),
+    ],
+    ("sales_tax_validation_request_v3_0", "InvoiceStatus"): [
+        _typed("Parameters", "any", "Parameters of the status message, if any.", _TAX),
+    ],
+    ("itemizations_v3_0", "ItemizationGet"): _coded("Custom", range(31, 37), _ITEMIZATION,
+                                                    values=False),
+    ("purchase_orders_v3_0", "LineItem"): [
+        {**_typed("PurchaseOrderReceipt", "any", "The line's receipts (as the Purchase Order "
+                  "Receipts API reads them).", _PO), "array": True},
+    ],
+    ("purchase_request_v4_0", "lineItem"): [
+        _text("uomCode", "The unit of measure code of the item.", _PURCHASE),
+    ],
+    ("budget_v4_0", "BudgetItemDetail"): [
+        _ref("detailDashboardBudgetItemAdjustmentDTOs", "DetailDashboardBudgetItemAdjustment",
+             "The adjustments of this budget item detail.", _BUDGET, array=True),
+    ],
+    ("budget_v4_0", "BudgetItemHeader"): [
+        _text("budgetItemHeaderId", "The budget item header's id.", _BUDGET),
+        _text("budgetName", "The budget's name.", _BUDGET),
+        _typed("budgetTeamMembers", "any", "The members of a TEAM budget.", _BUDGET),
+    ],
+    ("budget_v4_0", "BudgetItemHeaderResponse"): [
+        _text("budgetItemHeaderId", "The saved budget item header's id.", _BUDGET),
+    ],
+    ("budget_v4_0", "FiscalPeriod"): [
+        _text("fiscalYearId", "The id of the period's fiscal year.", _BUDGET),
+    ],
+    ("invoice_pay_v4_0", "invoice"): [
+        _text("erpDocumentNumber", "The document number the ERP gave the invoice.", _PAY),
+        _text("invoiceID", "The invoice's id, as the Invoice Pay page's example spells it "
+              "(invoiceId is also read).", _PAY),
+    ],
+    ("request_v4_0", "Request"): [
+        _text("template", "The link template of the Request's expense report.", _TRAVEL),
+    ],
+    ("request_v4_0", "RequestDetails"): [
+        _ref("expensePolicy", "ResourceLink", "The expense policy of the Request.", _TMC),
+    ],
+    ("request_v4_0", "ResourceOfTravelAgency"): [
+        _text("href", "The travel agency's resource URL.", _AGENCY),
+    ],
+    ("request_v4_0", "CustomField"): [
+        _text("listItemId", "The list item's id, for a list field.", _TRAVEL_EXAMPLES),
+    ],
+    ("request_v4_0", "ExpenseType"): [
+        *[_typed(n, "boolean", f"The expense type's {n} flag.", _TMC)
+          for n in _EXPENSE_TYPE_FLAGS],
+        *[_text(n, f"The expense type's {n}.", _TMC) for n in _EXPENSE_TYPE_TEXT],
+    ],
+    ("request_v4_0", "Location"): [
+        _typed("lnKey", "integer", "The location's key.", _TMC),
+    ],
+})
+
 #: (spec, schema) -> schemas the docs show and the seeds lack (fields come from FIELDS).
 SCHEMAS: dict[tuple[str, str], str] = {
     ("payment_request_v3_0", "MatchedPurchaseOrderReceipt"): _PR,
+    ("sales_tax_validation_request_v3_0", "Allocations"): _TAX,
+    ("sales_tax_validation_request_v3_0", "Allocation"): _TAX,
 }
 
 

@@ -114,7 +114,7 @@ FIELDS: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = {
     **_docs_optional(_PR, "purchaseRequest", "userId", "userEmail"),
     **_docs_optional(_BUDGET, "ExpenseType", "name"),
     **_docs_optional(_BUDGET, "BudgetCategory", "expenseTypes", "name"),
-    **_docs_optional(_BUDGET, "BudgetPerson", "externalUserSyncGuid"),
+    **_docs_optional(_BUDGET, "BudgetPerson", "externalUserSyncGuid", "externalUserCUUID"),
     **_docs_optional(_BUDGET, "FiscalPeriod", "currentPeriod", "endDate", "name", "periodType",
                      "spendDate", "startDate"),
     **_docs_optional(_BUDGET, "FiscalYear", "currentYear", "endDate", "name", "startDate"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -182,6 +182,9 @@ class BudgetItemDetail(V4Struct, kw_only=True):
     fiscal_period_id: str | None = None
     id: str | None = None
     sync_guid: str | None = None
+    detail_dashboard_budget_item_adjustment_dt_os: (
+        list[DetailDashboardBudgetItemAdjustment] | None
+    ) = msgspec.field(default=None, name="detailDashboardBudgetItemAdjustmentDTOs")
 
 
 class BudgetItemHeader(V4Struct, kw_only=True):
@@ -216,6 +219,8 @@ class BudgetItemHeader(V4Struct, kw_only=True):
     sync_guid: str | None = None
     test: bool | None = None
     budget_item_header_id: str | None = None
+    budget_name: str | None = None
+    budget_team_members: Any | None = None
 
 
 class BudgetItemHeaderResponse(V4Struct, kw_only=True):
@@ -223,6 +228,7 @@ class BudgetItemHeaderResponse(V4Struct, kw_only=True):
 
     budget_item_header_sync_guid: str | None = None
     success: bool | None = None
+    budget_item_header_id: str | None = None
 
 
 class BudgetPerson(V4Struct, kw_only=True):
@@ -231,9 +237,7 @@ class BudgetPerson(V4Struct, kw_only=True):
     email: str | None = None
     employee_id: str | None = None
     employee_uuid: Annotated[str, Sent(required=True)] | None = None
-    external_user_cuuid: Annotated[str, Sent(required=True)] | None = msgspec.field(
-        default=None, name="externalUserCUUID"
-    )
+    external_user_cuuid: str | None = msgspec.field(default=None, name="externalUserCUUID")
     external_user_sync_guid: str | None = None
     id: str | None = None
     name: str | None = None
@@ -297,6 +301,7 @@ class FiscalPeriod(V4Struct, kw_only=True):
     spend_date: dt.date | None = None
     start_date: dt.date | None = None
     sync_guid: str | None = None
+    fiscal_year_id: str | None = None
 
 
 class FiscalYear(V4Struct, kw_only=True):

@@ -109,6 +109,12 @@ class ItemizationGet(V3Struct, kw_only=True):
     transaction_amount: Decimal | None = None
     transaction_date: dt.datetime | None = None
     uri: str | None = msgspec.field(default=None, name="URI")
+    custom31: str | None = None
+    custom32: str | None = None
+    custom33: str | None = None
+    custom34: str | None = None
+    custom35: str | None = None
+    custom36: str | None = None
 
 
 class ItemizationPost(V3Struct, kw_only=True):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -115,6 +115,7 @@ class LineItem(V3Struct, kw_only=True):
     unit_price: Annotated[Decimal, Sent(required=True)] | None = None
     vat_amount: Decimal | None = None
     vat_rate: Decimal | None = None
+    purchase_order_receipt: list[Any] | None = None
 
 
 class PurchaseOrder(V3Struct, kw_only=True):

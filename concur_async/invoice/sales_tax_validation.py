@@ -6,6 +6,8 @@ do not edit by hand.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from .._model import V3Struct
@@ -13,6 +15,8 @@ from .._paging import AsyncPaginator, V3Paging
 from .._resource import Operation, Resource
 
 __all__ = [
+    "Allocation",
+    "Allocations",
     "BillToAddress",
     "Invoice",
     "InvoiceGet",
@@ -79,6 +83,66 @@ class InvoiceGet(V3Struct, kw_only=True):
     total: str | None = None
     uri: str | None = msgspec.field(default=None, name="URI")
     vendor_invoice_number: str | None = None
+    custom1: str | None = None
+    custom2: str | None = None
+    custom3: str | None = None
+    custom4: str | None = None
+    custom5: str | None = None
+    custom6: str | None = None
+    custom7: str | None = None
+    custom8: str | None = None
+    custom9: str | None = None
+    custom10: str | None = None
+    custom11: str | None = None
+    custom12: str | None = None
+    custom13: str | None = None
+    custom14: str | None = None
+    custom15: str | None = None
+    custom16: str | None = None
+    custom17: str | None = None
+    custom18: str | None = None
+    custom19: str | None = None
+    custom20: str | None = None
+    custom21: str | None = None
+    custom22: str | None = None
+    custom23: str | None = None
+    custom24: str | None = None
+    custom1_value: str | None = None
+    custom2_value: str | None = None
+    custom3_value: str | None = None
+    custom4_value: str | None = None
+    custom5_value: str | None = None
+    custom6_value: str | None = None
+    custom7_value: str | None = None
+    custom8_value: str | None = None
+    custom9_value: str | None = None
+    custom10_value: str | None = None
+    custom11_value: str | None = None
+    custom12_value: str | None = None
+    custom13_value: str | None = None
+    custom14_value: str | None = None
+    custom15_value: str | None = None
+    custom16_value: str | None = None
+    custom17_value: str | None = None
+    custom18_value: str | None = None
+    custom19_value: str | None = None
+    custom20_value: str | None = None
+    custom21_value: str | None = None
+    custom22_value: str | None = None
+    custom23_value: str | None = None
+    custom24_value: str | None = None
+    org_unit1: str | None = None
+    org_unit2: str | None = None
+    org_unit3: str | None = None
+    org_unit4: str | None = None
+    org_unit5: str | None = None
+    org_unit6: str | None = None
+    org_unit1_value: str | None = None
+    org_unit2_value: str | None = None
+    org_unit3_value: str | None = None
+    org_unit4_value: str | None = None
+    org_unit5_value: str | None = None
+    org_unit6_value: str | None = None
 
 
 class InvoiceGetCollection(V3Struct, kw_only=True):
@@ -102,6 +166,7 @@ class InvoiceLineItem(V3Struct, kw_only=True):
     total: str | None = None
     unit_price: str | None = None
     vendor: InvoiceVendor | None = None
+    allocations: Allocations | None = None
 
 
 class InvoiceLineItemPut(V3Struct, kw_only=True):
@@ -122,6 +187,7 @@ class InvoiceStatus(V3Struct, kw_only=True):
     status: str | None = None
     tax_reference_id: str | None = msgspec.field(default=None, name="TaxReferenceID")
     type: str | None = None
+    parameters: Any | None = None
 
 
 class InvoiceVendor(V3Struct, kw_only=True):
@@ -136,6 +202,8 @@ class InvoiceVendor(V3Struct, kw_only=True):
     state: str | None = None
     vendor_address_name: str | None = None
     vendor_name: str | None = None
+    address_code: str | None = None
+    vendor_code: str | None = None
 
 
 class ShipToAddress(V3Struct, kw_only=True):
@@ -151,6 +219,58 @@ class ShipToAddress(V3Struct, kw_only=True):
     postal_code: str | None = None
     state: str | None = None
     state_province: str | None = None
+
+
+class Allocations(V3Struct, kw_only=True):
+    """In ``InvoiceLineItem``."""
+
+    allocation: list[Allocation] | None = None
+
+
+class Allocation(V3Struct, kw_only=True):
+    """In ``Allocations``."""
+
+    allocation_amount: str | None = None
+    custom1: str | None = None
+    custom2: str | None = None
+    custom3: str | None = None
+    custom4: str | None = None
+    custom5: str | None = None
+    custom6: str | None = None
+    custom7: str | None = None
+    custom8: str | None = None
+    custom9: str | None = None
+    custom10: str | None = None
+    custom11: str | None = None
+    custom12: str | None = None
+    custom13: str | None = None
+    custom14: str | None = None
+    custom15: str | None = None
+    custom16: str | None = None
+    custom17: str | None = None
+    custom18: str | None = None
+    custom19: str | None = None
+    custom20: str | None = None
+    custom1_value: str | None = None
+    custom2_value: str | None = None
+    custom3_value: str | None = None
+    custom4_value: str | None = None
+    custom5_value: str | None = None
+    custom6_value: str | None = None
+    custom7_value: str | None = None
+    custom8_value: str | None = None
+    custom9_value: str | None = None
+    custom10_value: str | None = None
+    custom11_value: str | None = None
+    custom12_value: str | None = None
+    custom13_value: str | None = None
+    custom14_value: str | None = None
+    custom15_value: str | None = None
+    custom16_value: str | None = None
+    custom17_value: str | None = None
+    custom18_value: str | None = None
+    custom19_value: str | None = None
+    custom20_value: str | None = None
 
 
 LIST = Operation(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+import msgspec
+
 from .._model import Sent, V4Struct
 from .._paging import AsyncPaginator, UntilEmptyPaging
 from .._resource import Operation, Resource
@@ -61,6 +63,7 @@ class Invoice(V4Struct, kw_only=True):
     notes_to_supplier: Annotated[str, Sent(max_length=500)] | None = None
     payment_amount: Amount | None = None
     erp_document_number: str | None = None
+    invoice_id_: str | None = msgspec.field(default=None, name="invoiceID")
 
 
 class Payment(V4Struct, kw_only=True):

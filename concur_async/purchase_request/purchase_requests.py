@@ -102,6 +102,7 @@ class LineItem(V4Struct, kw_only=True):
     url: list[str] | None = None
     vendor_address_code: Annotated[str, Sent(required=True)] | None = None
     vendor_code: Annotated[str, Sent(required=True)] | None = None
+    uom_code: str | None = None
 
 
 class PurchaseRequestResponse(V4Struct, kw_only=True):

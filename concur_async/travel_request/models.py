@@ -172,6 +172,7 @@ class CustomField(V4Struct, kw_only=True):
     code: str | None = None
     href: str | None = None
     value: str | None = None
+    list_item_id: str | None = None
 
 
 class Employee(V4Struct, kw_only=True):
@@ -278,6 +279,17 @@ class ExpenseType(V4Struct, kw_only=True):
     href: str | None = None
     id: Annotated[str, Sent(required=True)] | None = None
     name: str | None = None
+    agency_visible: bool | None = None
+    ca_related: bool | None = None
+    has_segment: bool | None = None
+    custom_form_id: str | None = None
+    exp_id: str | None = None
+    exp_key: str | None = None
+    form_id: str | None = None
+    form_type: str | None = None
+    formula: str | None = None
+    spend_category_code: str | None = None
+    spend_expense_code: str | None = None
 
 
 class ListItemField(V4Struct, kw_only=True):
@@ -301,6 +313,7 @@ class Location(V4Struct, kw_only=True):
     location_type: str | None = None
     longitude: Decimal | None = None
     name: str | None = None
+    ln_key: int | None = None
 
 
 class PageResultOfResourceOfRequest(V4Struct, kw_only=True):
@@ -368,6 +381,7 @@ class Request(V4Struct, kw_only=True):
     total_remaining_amount: Amount | None = None
     travel_agency: ResourceLink | None = None
     type: RequestType | None = None
+    template: str | None = None
 
 
 class RequestDetails(V4Struct, kw_only=True):
@@ -430,6 +444,7 @@ class RequestDetails(V4Struct, kw_only=True):
     total_remaining_amount: Amount | None = None
     travel_agency: ResourceLink | None = None
     type: RequestType | None = None
+    expense_policy: ResourceLink | None = None
 
 
 class RequestException(V4Struct, kw_only=True):
@@ -465,6 +480,7 @@ class ResourceOfTravelAgency(V4Struct, kw_only=True):
     id: str | None = None
     name: str | None = None
     proposal_type: Annotated[str, Sent(one_of=ResourceOfTravelAgencyProposalType)] | None = None
+    href: str | None = None
 
 
 class SegmentLeg(V4Struct, kw_only=True):

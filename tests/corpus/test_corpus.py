@@ -16,12 +16,13 @@ import contextlib
 import inspect
 import json
 import types
-from collections.abc import Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
 import msgspec
 import pytest
+import pytest_asyncio
 from aiohttp import web
 from lxml import etree
 from servers import loopback_server
@@ -65,55 +66,67 @@ def bound(client: ConcurClient, name: str) -> Any:
     return target
 
 
-def _answering(status: int, body: bytes, media: str, seen: list[bytes]) -> Callable[..., Any]:
-    async def handler(request: web.Request) -> web.Response:
-        seen.append(await request.read())
-        return web.Response(status=status, body=body, content_type=media)
+#: One event loop for the module, so one server answers every example (the corpus stays fast).
+ONE_LOOP = pytest.mark.asyncio(loop_scope="module")
 
-    return handler
+
+class Loopback:
+    """One server on 127.0.0.1 for the module, answering what the running test set."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.answer = web.Response()
+        self.seen: list[bytes] = []
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.seen.append(await request.read())
+        answer, self.answer = self.answer, web.Response(status=599)  # one answer per call
+        return answer
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def loopback() -> AsyncIterator[Loopback]:
+    server = Loopback()
+    async with loopback_server(server.handle) as url:
+        server.url = url
+        yield server
 
 
 async def _call(
-    entry: dict[str, Any],
-    answer: bytes,
-    *,
-    body: Any = None,
-    seen: list[bytes] | None = None,
-    **options: Any,
+    server: Loopback, entry: dict[str, Any], answer: bytes, *, body: Any = None, **options: Any
 ) -> Any:
-    """Call the entry's public method against a server answering ``answer``; return the result
-    (``seen`` gets the body the method sent)."""
-    status = entry["status"] or 200
-    media = f"application/{entry['format']}"
-    seen = [] if seen is None else seen
-    async with loopback_server(_answering(status, answer, media, seen)) as url:
-        client = ConcurClient(auth=StaticToken("t0ken"), base_url=url,
-                              wire_format=entry["format"])
-        async with client:
-            method = bound(client, entry["operation"])
-            args, kwargs = call_arguments(method)
-            if body is not None:
-                args[0] = body
-            kwargs.update(options)
-            result = method(*args, **kwargs)
-            if isinstance(result, AsyncPaginator):
-                result = (await result.first_page()).items
-            else:
-                result = await result
-    return result
+    """Call the entry's public method against the server answering ``answer``; return the
+    result (``server.seen`` gets the body the method sent)."""
+    server.answer = web.Response(status=entry["status"] or 200, body=answer,
+                                 content_type=f"application/{entry['format']}")
+    server.seen.clear()
+    async with ConcurClient(auth=StaticToken("t0ken"), base_url=server.url,
+                            wire_format=entry["format"]) as client:
+        method = bound(client, entry["operation"])
+        args, kwargs = call_arguments(method)
+        if body is not None:
+            args[0] = body
+        kwargs.update(options)
+        result = method(*args, **kwargs)
+        if isinstance(result, AsyncPaginator):
+            return (await result.first_page()).items
+        return await result
 
 
+@ONE_LOOP
 @pytest.mark.parametrize("entry", RESPONSES)
-async def test_each_documented_response_decodes_through_its_method(entry: dict[str, Any]) -> None:
+async def test_each_documented_response_decodes_through_its_method(
+    loopback: Loopback, entry: dict[str, Any]
+) -> None:
     if (entry["status"] or 200) >= 400:
         with pytest.raises(APIError) as caught:
-            await _call(entry, body_of(entry))
+            await _call(loopback, entry, body_of(entry))
         assert caught.value.status == entry["status"]
         return
     answer = body_of(entry)
     if entry["source"] == "seed":
         answer = _fitted(answer, document_type(entry), entry["format"], PlaceholderValues)
-    result = await _call(entry, answer)
+    result = await _call(loopback, entry, answer)
     returns = get_type_hints(bound(_CLIENT, entry["operation"]))["return"]
     if get_origin(returns) is AsyncPaginator:
         returns = list[get_args(returns)]  # type: ignore[misc]
@@ -157,13 +170,16 @@ def _argument(decoded: Any, hint: Any) -> Any:
     return decoded
 
 
+@ONE_LOOP
 @pytest.mark.parametrize("entry", REQUESTS)
-async def test_each_documented_request_is_sent_by_its_method(entry: dict[str, Any]) -> None:
+async def test_each_documented_request_is_sent_by_its_method(
+    loopback: Loopback, entry: dict[str, Any]
+) -> None:
     tp = document_type(entry)
     assert tp is not None, "no struct for this request"
     raw = body_of(entry)
     if _body_parameter(bound(_CLIENT, entry["operation"])) is None:
-        await _check_keyword_body(entry, json.loads(raw))
+        await _check_keyword_body(loopback, entry, json.loads(raw))
         return
     if entry["source"] == "seed":
         raw = _fitted(raw, tp, entry["format"])
@@ -171,26 +187,24 @@ async def test_each_documented_request_is_sent_by_its_method(entry: dict[str, An
     parameter = _body_parameter(bound(_CLIENT, entry["operation"]))
     assert parameter is not None, "the method takes no body"
     argument = _argument(decoded, parameter[1])
-    sent: list[bytes] = []
     with contextlib.suppress(concur_async.DecodeError):  # the stand-in answer is no document
-        await _call(entry, b"", body=argument, seen=sent)
-    assert sent, "the method sent nothing"
-    again = _argument(_codec.decode(sent[0], tp, entry["format"]), parameter[1])
+        await _call(loopback, entry, b"", body=argument)
+    assert loopback.seen, "the method sent nothing"
+    again = _argument(_codec.decode(loopback.seen[0], tp, entry["format"]), parameter[1])
     assert again == argument, "it sent something else"
 
 
-async def _check_keyword_body(entry: dict[str, Any], document: Any) -> None:
+async def _check_keyword_body(server: Loopback, entry: dict[str, Any], document: Any) -> None:
     """A body the method builds from keyword arguments (the sendback ``comment``): given the
     documented values, it must send the documented document."""
     assert isinstance(document, dict), "a bare value: the method takes an object's fields"
     method = bound(_CLIENT, entry["operation"])
     names = set(inspect.signature(method).parameters)
     assert set(document) <= names, f"no argument for {set(document) - names}"
-    sent: list[bytes] = []
     with contextlib.suppress(concur_async.DecodeError):  # the stand-in answer is no document
-        await _call(entry, b"", seen=sent, **document)
-    assert sent, "the method sent nothing"
-    assert json.loads(sent[0]) == document
+        await _call(server, entry, b"", **document)
+    assert server.seen, "the method sent nothing"
+    assert json.loads(server.seen[0]) == document
 
 
 def _fitted(raw: bytes, tp: Any, fmt: str, fit: type[Fit] = Fit) -> bytes:

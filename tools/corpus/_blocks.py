@@ -13,7 +13,7 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ._routes import Route, find_request, find_url
+from ._routes import Route, find_request, find_url, match
 
 __all__ = ["Block", "blocks"]
 
@@ -99,6 +99,12 @@ def blocks(text: str) -> Iterator[Block]:
                 fmt = "xml" if body.lstrip().startswith("<") else "json"
                 if failure and status is None and _ERROR_BODY.search(body):
                     status = 400  # "an unsuccessful response", its status left unsaid
+                if side == "request" and route is not None and route.method == "GET" and (
+                        verb in ("POST", "PUT")):
+                    # A body under "POST a Budget Item" whose example line says GET: the
+                    # section, not the slip, names the operation.
+                    corrected = match(verb, route.path)
+                    route = corrected if corrected.name is not None else route
                 yield Block(start + offset + 1, route, side, status, fmt, body)
                 break
             if (found := find_request(line)) is not None:

@@ -66,9 +66,10 @@ def find_request(line: str) -> Route | None:
 
 
 def find_url(line: str, method: str | None) -> Route | None:
-    """The served route a bare URL names, its method taken from the section (``method``)."""
-    found = _URL.search(line)
-    if found is None or method is None:
+    """The route a bare URL names, its method taken from the section (``method``)."""
+    # Only a URL standing alone (a URI template), never a link inside prose.
+    found = _URL.match(line.strip().strip("`"))
+    if found is None:
         return None
-    route = match(method, re.sub("/{2,}", "/", found.group(1)))
-    return route if route.name is not None else None
+    # Another API's URL ends the section as well (its name is None).
+    return match(method or "GET", re.sub("/{2,}", "/", found.group(1)))
