@@ -4,7 +4,9 @@ Invoice Pay hands payments to the provider in batches: each ``GET .../payments``
 next ``BATCH`` (500) payments not yet handed out, and an empty list once all have been
 (``ConcurState.payments_cursor`` remembers where it stopped). ``POST .../payments/{id}``
 records the provider's status; ``status`` and ``statusDate`` are required, and
-``paymentMethod`` too when the status is PAID, CHECK_PROCESSED or CARD_SETTLED.
+``paymentMethod`` too when the status is PAID, CHECK_PROCESSED or CARD_SETTLED. As the Invoice
+Pay page shows, an update may instead carry only the ERP's ``erpDocumentNumber``, and the
+answer dates the payment ``YYYY-MM-DD`` (``"createdDate": "2018-05-09"``), no time.
 """
 
 from __future__ import annotations
@@ -93,9 +95,11 @@ def register(router: web.UrlDispatcher, state: ConcurState) -> None:
         body = await read_body(request)
         if not isinstance(body, dict):
             raise Failure(400, "The payment update must be a JSON object.", code="INVALID_BODY")
-        _check_payment_update(body)
-        now = server_time() + "Z"
-        update = {**body, "createdDate": payment.get("createdDate", now), "lastModifiedDate": now}
+        if set(body) != {"erpDocumentNumber"}:
+            _check_payment_update(body)
+        today = server_time()[:10]  # the page's example answers dates without a time
+        update = {**body, "createdDate": payment.get("createdDate", today),
+                  "lastModifiedDate": today}
         payments.put({**payment, **update})
         state.write_log.record("update", payments.name, payment_id)
         return _json(update)

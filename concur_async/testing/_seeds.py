@@ -55,6 +55,10 @@ def payment_request(index: int) -> Record:
         "CurrencyCode": currency,
         "ApprovalStatus": "Approved" if index % 3 else "Pending Approval",
         "PaymentStatus": "Paid" if index % 4 == 0 else "Not Paid",
+        # The Invoice v3 page spells the org units OrgUnit1..6 (the seeds OrgUnit01..06),
+        # and its Y/N flags are text.
+        "OrgUnit1": "Sales",
+        "IsEmergencyCheckRun": "N",
         "VendorRemitAddress": {
             "VendorCode": f"V{index % 1000:07d}",
             "AddressCode": "MAIN",
@@ -149,6 +153,7 @@ def purchase_order(index: int) -> Record:
         "CurrencyCode": "USD",
         "OrderDate": "2024-05-02T00:00:00",
         "PolicyExternalID": "PO",
+        "IsTest": "false",  # text, as the Purchase Orders page's example sends it
         "VendorCode": "V0000001",
         "VendorAddressCode": "MAIN",
         "BillToAddress": {**address, "ExternalID": "billto", "Name": "Accounts payable"},
@@ -209,7 +214,9 @@ BUDGET_EXPENSE_TYPES = [
     {"expenseTypeCode": code, "featureTypeCode": "EXPENSE", "id": code, "name": name,
      "syncGuid": seed_uuid("expense-type", n)}
     for n, (code, name) in enumerate(
-        [("AIRFR", "Airfare"), ("LODNG", "Hotel"), ("MEALS", "Meals"), ("TAXI", "Taxi")]
+        [("AIRFR", "Airfare"), ("LODNG", "Hotel"), ("MEALS", "Meals"), ("TAXI", "Taxi"),
+         # The Budget Category page's example lists an expense type whose name is null.
+         ("MISCL", None)]
     )
 ]
 

@@ -122,6 +122,9 @@ async def test_each_documented_response_decodes_through_its_method(
         with pytest.raises(APIError) as caught:
             await _call(loopback, entry, body_of(entry))
         assert caught.value.status == entry["status"]
+        message = caught.value.message or ""
+        assert message.strip(), "the documented error's message was not read"
+        assert not message.lstrip().startswith(("{", "[")), f"a document, not a message: {message}"
         return
     answer = body_of(entry)
     if entry["source"] == "seed":

@@ -108,13 +108,24 @@ def doc_entries(mirror: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     return entries, meta
 
 
+def _added_by_hand(out: Path) -> list[dict[str, Any]]:
+    """Examples added by hand (what Concur really sent: ``"source": "production"``), kept."""
+    manifest = out / "manifest.json"
+    if not manifest.exists():
+        return []
+    entries = json.loads(manifest.read_text(encoding="utf-8"))["examples"]
+    return [e for e in entries if e["source"] not in ("docs", "seed")]
+
+
 def build(mirror: Path, out: Path = OUT) -> dict[str, Any]:
     entries, meta = doc_entries(mirror)
     entries += seed_entries()
+    kept = _added_by_hand(out)
     examples = out / "examples"
     examples.mkdir(parents=True, exist_ok=True)
     for old in examples.iterdir():
-        old.unlink()
+        if f"examples/{old.name}" not in {e["file"] for e in kept}:
+            old.unlink()
     ids: set[str] = set()
     for entry in entries:
         while entry["id"] in ids:  # the same line of two versions of one page
@@ -124,6 +135,7 @@ def build(mirror: Path, out: Path = OUT) -> dict[str, Any]:
         entry["file"] = f"examples/{entry['id']}.{entry['format']}"
         entry["skip"] = entry.pop("why_skipped", None) or why_skipped(entry["format"], body, entry)
         (out / entry["file"]).write_text(body + "\n", encoding="utf-8")
+    entries += kept
     manifest = {**meta, "examples": entries}
     # One example a line: a new docs commit shows up as a readable diff.
     lines = ",\n".join(json.dumps(e, ensure_ascii=False) for e in entries)
