@@ -123,7 +123,7 @@ async def test_v4_routes_answer_json_even_when_xml_is_asked(
                            headers={**headers, "Accept": "application/xml"}) as resp:
         assert resp.content_type == "application/json"
         assert [t["expenseTypeCode"] for t in await resp.json()] == [
-            "AIRFR", "LODNG", "MEALS", "TAXI"]
+            "AIRFR", "LODNG", "MEALS", "TAXI", "MISCL"]
 
 
 async def test_unreadable_body_is_400(
