@@ -32,13 +32,14 @@ whose stored expiry has passed is skipped.
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._auth import Grant, PasswordGrant, RefreshTokenGrant, StaticToken, Token
 from ._errors import ConfigurationError
+from ._secrets import Secret
 from ._token_file import read_token_file, write_token_file
 
 if TYPE_CHECKING:
@@ -105,6 +106,25 @@ class EnvConfig:
         return RedisCoordination.from_url(url, namespace=self.redis_namespace)
 
 
+class _Environment(Mapping[str, str]):
+    """The environment, read through; its repr names no variable and no value."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = values
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return "<environment>"
+
+
 def credentials_in_env(environ: Mapping[str, str] | None = None) -> bool:
     """Whether any credential variable is set (the examples' switch to a real Concur)."""
     env = os.environ if environ is None else environ
@@ -131,10 +151,16 @@ def read_env(
 
     Raises ``ConfigurationError`` naming the first variable missing for the grant chosen.
     """
-    env = os.environ if environ is None else environ
+    # Masked, as are the secrets picked from it: a traceback captured with its locals (an
+    # error tracker's) of any error raised here must not print the environment.
+    env = _Environment(os.environ if environ is None else environ)
 
     def pick(given: str | Path | None, name: str) -> str | None:
         return str(given) if given else env.get(name) or None
+
+    def secret_of(given: str | None, name: str) -> Secret | None:
+        value = pick(given, name)
+        return None if value is None else Secret(value)
 
     file_name = pick(refresh_token_file, "CONCUR_REFRESH_TOKEN_FILE")
     token_file = Path(file_name).expanduser() if file_name else None
@@ -149,15 +175,16 @@ def read_env(
             "CONCUR_REDIS_NAMESPACE is not set: name the Concur identity (company or user) "
             "the processes sharing CONCUR_REDIS_URL act as"
         )
-    static = pick(access_token, "CONCUR_ACCESS_TOKEN")
+    static = secret_of(access_token, "CONCUR_ACCESS_TOKEN")
     if static:
         return EnvConfig(StaticToken(static), **where)
-    cid, secret = pick(client_id, "CONCUR_CLIENT_ID"), pick(client_secret, "CONCUR_CLIENT_SECRET")
+    cid = pick(client_id, "CONCUR_CLIENT_ID")
+    secret = secret_of(client_secret, "CONCUR_CLIENT_SECRET")
     stored = read_token_file(token_file)
     if stored is not None and stored.expired():
         stored = None  # spent by now: the variables' credentials are the way back in
-    rtoken = stored.refresh_token if stored else pick(refresh_token, "CONCUR_REFRESH_TOKEN")
-    user, pwd = pick(username, "CONCUR_USERNAME"), pick(password, "CONCUR_PASSWORD")
+    rtoken = stored.refresh_token if stored else secret_of(refresh_token, "CONCUR_REFRESH_TOKEN")
+    user, pwd = pick(username, "CONCUR_USERNAME"), secret_of(password, "CONCUR_PASSWORD")
     if not (cid or secret or rtoken or user or pwd):
         raise ConfigurationError(_NOTHING)
     if not cid:

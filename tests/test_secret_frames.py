@@ -177,3 +177,21 @@ def test_secret_and_registry_show_nothing() -> None:
     assert "pw" not in registry.values(short=False)
     assert "sv-SECRET-0001" in set(live_secret_values())
     assert "pw" not in set(live_secret_values())  # too short to blank in every log line
+
+
+def test_a_configuration_error_from_the_environment_shows_no_secret_in_its_frames(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from concur_async._env import read_env
+
+    for name, value in {"CONCUR_CLIENT_ID": "cid", "CONCUR_CLIENT_SECRET": CLIENT_SECRET,
+                        "CONCUR_USERNAME": "user@example.com",
+                        "UNRELATED_TOKEN": "tok-SECRET-of-another-app"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CONCUR_PASSWORD", raising=False)
+    with pytest.raises(ConcurError, match="CONCUR_PASSWORD") as info:
+        read_env()
+    text = with_locals(info.value)
+    assert "env = <environment>" in text
+    assert CLIENT_SECRET not in text
+    assert "tok-SECRET" not in text  # nor anything else the environment holds
