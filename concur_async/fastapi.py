@@ -47,12 +47,9 @@ from starlette.applications import Starlette
 from ._client import ConcurClient
 from ._env import read_env
 from ._errors import (
-    APIError,
     ConcurError,
     ConfigurationError,
     DecodeError,
-    NotFoundError,
-    RateLimitError,
     TransportError,
     ValidationError,
 )
@@ -166,18 +163,25 @@ def concur_error_status(exc: ConcurError) -> int:
     the service (its token, its permissions, a 5xx, an undecodable answer) is 502, a timeout
     504, Concur's rate limit 503; the service's own misconfiguration is 500.
     """
-    if isinstance(exc, NotFoundError):
-        return 404
-    if isinstance(exc, ValidationError):
-        return 400
-    if isinstance(exc, RateLimitError):
-        return 503
+    # Read off the status Concur answered, so every error class that carries one maps alike.
+    status = getattr(exc, "status", None) or 0
     if isinstance(exc, TransportError):
-        timed_out = isinstance(exc.__cause__ or exc.__context__, TimeoutError)
-        return 504 if timed_out else 502
-    if isinstance(exc, APIError | DecodeError):
+        return 504 if _timed_out(exc) else 502
+    if status == 404:
+        return 404
+    if status == 400 or isinstance(exc, ValidationError):
+        return 400
+    if status == 429:
+        return 503
+    if status or isinstance(exc, DecodeError):
         return 502
     return 500
+
+
+def _timed_out(exc: TransportError) -> bool:
+    # The transport's own timeout error, or a transport error that a timeout caused.
+    return any(isinstance(e, TimeoutError) or type(e).__name__ == "TimeoutError"
+               for e in (exc, exc.__cause__, exc.__context__))
 
 
 async def concur_error_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -93,3 +93,12 @@ async def test_a_refused_connection_is_502_and_a_timeout_504() -> None:
         timed_out = await ask(app_for(base, timeout=0.3), "/report/R1")
     assert timed_out.status_code == 504
     assert timed_out.json()["error"].endswith("Error")
+
+
+def test_errors_raised_before_anything_is_sent_map_by_their_meaning() -> None:
+    from concur_async import ConfigurationError, DecodeError, ValidationError
+    from concur_async.fastapi import concur_error_status
+
+    assert concur_error_status(ValidationError("page_size must be at least 1")) == 400
+    assert concur_error_status(ConfigurationError("base_url must use https")) == 500
+    assert concur_error_status(DecodeError("Vendor: expected str")) == 502
