@@ -107,6 +107,9 @@ FIELDS: dict[tuple[str, str, str], tuple[dict[str, Any], str]] = {
     (_PR, "lineItem", "url"): ({"array": True}, _DOCS_URLS),
     (_PR, "purchaseRequestException", "isCleared"): ({"type": "boolean"}, _DOCS_BOOL),
     (_RECEIPTS, "PurchaseOrderReceipt", "Deleted"): ({"type": "boolean"}, _DOCS_BOOL),
+    ("payment_request_digest_v3_0", "PaymentRequestDigest", "IsDeleted"): (
+        {"type": "boolean"}, "the Invoice Digests page types it boolean (true/false); "
+        "the text 'false' still reads"),
     **_docs_optional(_PAY, "updatePayment", "status"),
     **_docs_optional(_PAY, "updatePayment", "statusDate"),
     ("sales_tax_validation_request_v3_0", "Invoice", "LineItem"): ({"array": True}, _DOCS_LIST),

@@ -26,7 +26,7 @@ class PaymentRequestDigest(V3Struct, kw_only=True):
     currency_code: str | None = None
     id: str | None = msgspec.field(default=None, name="ID")
     invoice_number: str | None = None
-    is_deleted: str | None = None
+    is_deleted: bool | None = None
     owner_login_id: str | None = msgspec.field(default=None, name="OwnerLoginID")
     owner_name: str | None = None
     paid_date: str | None = None

@@ -87,6 +87,9 @@ def digest_for(request: Record) -> Record:
         "PaymentStatusCode": "P_PAID" if request.get("PaymentStatus") == "Paid" else "P_NOTP",
         "CreateDate": request.get("InvoiceDate", ""),
         "VendorName": remit.get("Name", "") if isinstance(remit, dict) else "",
+        # Documented on the Invoice Digests page, not in the seeds.
+        "VendorCode": remit.get("VendorCode", "") if isinstance(remit, dict) else "",
+        "PaymentMethod": "CHECK",
         "IsDeleted": "false",
         # What lastModifiedDateAfter filters on; writes stamp the time they happen.
         "LastModifiedDate": f"{request.get('InvoiceDate', '')}T12:00:00",

@@ -36,6 +36,17 @@ async def test_an_invoice_brings_the_org_units_as_the_docs_spell_them() -> None:
     assert invoice.is_emergency_check_run == "N"
 
 
+async def test_a_digest_brings_the_fields_the_digests_page_adds() -> None:
+    async with LocalConcur() as concur:
+        (invoice_id,) = concur.state.seed_payment_requests(1)
+        async with concur.client() as client:
+            digests = await client.invoice.payment_request_digests.list().first_page()
+    (digest,) = digests.items
+    assert digest.payment_request_id == invoice_id
+    assert (digest.vendor_code, digest.payment_method) == ("V0000000", "CHECK")
+    assert digest.is_deleted is False  # "false", as text
+
+
 async def test_an_erp_document_number_alone_updates_a_payment_answered_with_bare_dates() -> None:
     async with LocalConcur() as concur:
         (payment_id,) = concur.state.seed_payments(1)
