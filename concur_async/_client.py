@@ -9,7 +9,7 @@ import time
 from collections.abc import AsyncIterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -17,23 +17,27 @@ import anyio
 import msgspec
 
 from . import _codec, _env
+from ._answer import Answer, decode_answer
 from ._auth import Grant, TokenCallback, TokenManager, accepts_geolocation
 from ._coordination import Coordination, LocalCoordination
 from ._errors import (
-    APIError,
-    AuthenticationError,
+    APIStatusError,
+    ClientClosedError,
+    ConcurError,
     ConfigurationError,
+    MalformedAnswerError,
     TransportError,
+    UntrustedURLError,
     ValidationError,
     api_error,
     redact_url,
 )
 from ._limits import DEFAULT_FAMILY_LIMITS, Limiter, RateLimit, parse_retry_after
+from ._requester import Peek, WireFormat
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy
-from ._secrets import Secret
+from ._token import Token
 from ._transport import (
     CONCUR_SUFFIX,
-    Exchange,
     clean_params,
     describe,
     exchange,
@@ -59,7 +63,6 @@ __all__ = ["DEFAULT_BASE_URL", "ClientStats", "ConcurClient", "WireFormat"]
 log = logging.getLogger("concur_async")
 
 T = TypeVar("T")
-WireFormat = Literal["json", "xml"]
 DEFAULT_BASE_URL = "https://us.api.concursolutions.com"
 _MEDIA = {"json": "application/json", "xml": "application/xml"}
 #: Where an app revokes a user's connection (all of its refresh tokens for that user).
@@ -244,7 +247,7 @@ class ConcurClient:
             await self._owner.open()
             return
         if self._closed:
-            raise RuntimeError("this ConcurClient is closed; create a new one")
+            raise ClientClosedError("this ConcurClient is closed; create a new one")
         if self._session is None:
             # First: an unreachable coordination store fails here, before any request.
             await self.coordination.open()
@@ -277,7 +280,11 @@ class ConcurClient:
         if self._owner is not None:
             return self._owner.session
         if self._session is None:
-            raise RuntimeError(
+            if self._closed:
+                raise ClientClosedError(
+                    "this ConcurClient was closed by aclose(); create a new one"
+                )
+            raise ClientClosedError(
                 "ConcurClient is not open: use `async with ConcurClient(...) as client:`"
             )
         return self._session
@@ -334,11 +341,8 @@ class ConcurClient:
         """An absolute URL for ``url``: a path joins the API base; a full URL must be trusted."""
         if url.startswith(("http://", "https://")):
             if not self.trusts(url):
-                raise AuthenticationError(
-                    "refusing to send the token to a foreign host",
-                    status=0,
-                    method="",
-                    url=redact_url(url),
+                raise UntrustedURLError(
+                    "refusing to send the token to a foreign host", url=redact_url(url)
                 )
             return url
         return self.api_base_url + ("" if url.startswith("/") else "/") + url
@@ -362,6 +366,7 @@ class ConcurClient:
         wire_format: WireFormat | None = ...,
         idempotent: bool | None = ...,
         family: str | None = ...,
+        timeout: float | None = ...,  # noqa: ASYNC109 - per attempt, not overall
     ) -> T: ...
 
     @overload
@@ -381,6 +386,7 @@ class ConcurClient:
         wire_format: WireFormat | None = ...,
         idempotent: bool | None = ...,
         family: str | None = ...,
+        timeout: float | None = ...,  # noqa: ASYNC109 - per attempt, not overall
     ) -> Any: ...
 
     async def request(
@@ -399,6 +405,7 @@ class ConcurClient:
         wire_format: WireFormat | None = None,
         idempotent: bool | None = None,
         family: str | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - per attempt, not overall
     ) -> Any:
         """Send one API call through the limits, auth and retries, and decode its answer.
 
@@ -407,7 +414,8 @@ class ConcurClient:
         JSON-able value; ``xml`` a struct sent as XML, or an XML document as text or bytes (the
         answer is then asked for in XML too); ``content`` raw bytes or a form. At most one of
         them. ``response_type`` is the struct to decode into, ``bytes`` for the raw body, or None
-        for plain JSON values.
+        for plain JSON values. ``idempotent`` overrides the method's own (False: never replayed
+        by the client); ``timeout`` the per-attempt time limit in seconds.
         """
         if sum(part is not None for part in (body, json, xml, content)) > 1:
             raise ValidationError("a request has one body: give body, json, xml or content")
@@ -431,67 +439,71 @@ class ConcurClient:
             data = content
         if headers:
             send_headers.update(headers)
-        resp_body, resp_type = await self._send(
+        return await self._send(
             method,
             url,
+            response_type,
             params=clean_params(params),
             data=data,
             headers=send_headers,
             idempotent=method in IDEMPOTENT_METHODS if idempotent is None else idempotent,
             family=family,
+            timeout=timeout,
         )
-        if response_type is bytes:
-            return resp_body
-        is_xml = "xml" in resp_type
-        if response_type is None:
-            if not resp_body.strip():
-                return None
-            if is_xml:
-                return resp_body
-            return _codec.decode(resp_body, Any, "json")
-        return _codec.decode(resp_body, response_type, "xml" if is_xml else "json")
 
     async def fetch_page(
         self,
         url: str,
+        page_type: Any,
         *,
         params: Mapping[str, Any] | None = None,
         wire_format: WireFormat | None = None,
         family: str | None = None,
-    ) -> tuple[bytes, WireFormat]:
-        """GET one collection page, undecoded: its body and the format it came in.
+        peek: Peek | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - per attempt, not overall
+    ) -> Any:
+        """GET one collection page, decoded into ``page_type``.
 
-        Paginators decode the body themselves, after reading the next page's URL from it.
+        ``peek`` sees the raw body first, so a paging style can start the next request while
+        this page decodes.
         """
         fmt: WireFormat = wire_format or self.wire_format
-        body, content_type = await self._send(
+        return await self._send(
             "GET",
             url,
+            page_type,
             params=clean_params(params),
             data=None,
             headers={"Accept": _MEDIA[fmt]},
             idempotent=True,
             family=family,
+            timeout=timeout,
+            peek=peek,
         )
-        return body, "xml" if "xml" in content_type else "json"
 
     async def _send(
         self,
         method: str,
         url: str,
+        response_type: Any,
         *,
         params: dict[str, str] | None,
         data: Any,
         headers: dict[str, str],
         idempotent: bool,
         family: str | None,
-    ) -> tuple[bytes, str]:
+        timeout: float | None,  # noqa: ASYNC109 - per attempt, not overall
+        peek: Peek | None = None,
+    ) -> Any:
         session = self.session
         self.resolve(url)  # a foreign host is refused before anything, even a token, is sent
         # A stream or a multipart form is consumed by the first attempt and cannot be resent,
         # unless it says it can (a file, read afresh).
         replayable = not isinstance(data, AsyncIterable | aiohttp.FormData) or getattr(
             data, "replayable", False
+        )
+        limits = self._timeout if timeout is None else aiohttp.ClientTimeout(
+            total=timeout, connect=self._timeout.connect
         )
         policy = self.retry
         started = time.monotonic()
@@ -503,8 +515,7 @@ class ConcurClient:
             self.stats.token_refreshes = self._auth.refresh_count
             # Resolved per attempt: the first token, or a refresh, may name a new geolocation.
             target = self.resolve(url)
-            delay: float | None = None
-            error: Exception
+            error: ConcurError
             try:
                 async with self.limiter.slot(family):
                     if not token.fresh(time.monotonic()):
@@ -514,41 +525,47 @@ class ConcurClient:
                         token = await self._auth.get(session)
                         target = self.resolve(url)
                     self.stats.requests += 1
-                    status, body, resp_headers, final_url = await self._attempt(
-                        session, method, target, params, data, headers, token.access_secret,
-                        attempt, family,
+                    answer = await self._attempt(
+                        session, method, target, params, data, headers, token, attempt,
+                        family, limits,
                     )
-            except TransportError as exc:
-                error = exc
-                if idempotent and replayable:
-                    delay = policy.backoff(attempt)
-            else:
-                if status < 300:
-                    return body, resp_headers.get("Content-Type", "")
-                error = api_error(
-                    status, body, resp_headers, method, final_url, hide=(token.access_token,)
-                )
-                if status == 401 and not reauthenticated and self._auth.refreshable:
-                    # One refresh and one retry; a second 401 is a real refusal.
+                hide = self._auth.secrets.values()
+                if answer.status < 300:
+                    if peek is not None:
+                        await peek(answer.body)
+                    return decode_answer(answer, response_type, method=method, hide=hide)
+                status = answer.status
+                retry_after: float | None = None
+                if status == 429:
+                    self.stats.rate_limited += 1
+                    retry_after = parse_retry_after(answer.headers.get("Retry-After"))
+                    # The whole client waits (Concur throttles the company), never past the
+                    # policy's cap: an absurd Retry-After must not stall every other call.
+                    await self.limiter.pause(policy.rate_limit_wait(retry_after))
+                error = api_error(status, answer.body, answer.headers, method, answer.url,
+                                  hide=hide, retry_after=retry_after)
+                if status in (401, 403) and not reauthenticated and self._auth.refreshable:
+                    # One refresh and one retry (Concur answers 403 for an expired or revoked
+                    # token too); a second refusal is a real one.
                     self._auth.invalidate(token.access_token)
                     if replayable:
                         reauthenticated = True
-                        log.debug(
-                            "401 on %s %s; refreshing the token once", method, redact_url(url)
-                        )
+                        log.debug("%s on %s %s; refreshing the token once",
+                                  status, method, redact_url(url))
                         continue
-                if status == 429:
-                    self.stats.rate_limited += 1
-                    wait = parse_retry_after(resp_headers.get("Retry-After"))
-                    pause = policy.default_retry_after if wait is None else wait
-                    await self.limiter.pause(pause)
-                    if replayable:
-                        delay = pause
-                elif status in policy.retry_statuses and idempotent and replayable:
-                    delay = policy.backoff(attempt)
-            elapsed = time.monotonic() - started
-            if delay is None or not policy.may_retry(attempt, elapsed, delay):
-                raise error
+            except (TransportError, MalformedAnswerError, APIStatusError) as exc:
+                error = exc
+            delay = policy.decide(error, attempt=attempt, elapsed=time.monotonic() - started,
+                                  idempotent=idempotent, replayable=replayable)
+            if delay is None:
+                if isinstance(error, TransportError):
+                    error.attempts = attempt
+                try:
+                    raise error
+                finally:
+                    # The traceback holds this frame: without this the error would hold
+                    # itself (and the answer's buffers) until the cycle collector runs.
+                    del error
             self.stats.retries += 1
             log.debug(
                 "retrying %s %s after %s (attempt %d of %d, waiting %.2fs)",
@@ -564,10 +581,11 @@ class ConcurClient:
         params: dict[str, str] | None,
         data: Any,
         headers: dict[str, str],
-        access_token: Secret,
+        token: Token,
         attempt: int,
         family: str | None,
-    ) -> Exchange:
+        limits: aiohttp.ClientTimeout,
+    ) -> Answer:
         """One attempt: the exchange, its debug log line, and the event hooks around it."""
         event: RequestEvent | None = None
         if self._hooks:
@@ -576,33 +594,37 @@ class ConcurClient:
             headers = event.headers
         sent = time.monotonic()
         try:
-            status, body, resp_headers, final_url = await exchange(
+            answer = await exchange(
                 session, method, url, params=params, data=data, headers=headers,
-                access_token=access_token, trusts=self.trusts, max_bytes=self.max_response_bytes,
-                limits=self._timeout,
+                access_token=token.access_secret, trusts=self.trusts,
+                max_bytes=self.max_response_bytes, limits=limits,
             )
-        except (TransportError, APIError) as exc:
+        except (TransportError, APIStatusError) as exc:
             elapsed = time.monotonic() - sent
             log.debug(
                 "%s %s failed: %s (attempt %d, %.3fs)",
                 method, redact_url(url), describe(exc), attempt, elapsed,
             )
             if event is not None:
-                # An APIError here was answered, but with a body over the size cap.
-                answered = exc if isinstance(exc, APIError) else None
+                # An APIStatusError here was answered, but with a body over the size cap.
+                answered = exc if isinstance(exc, APIStatusError) else None
                 await self._hooks.response(ResponseEvent(
                     event, answered.status if answered else None, elapsed,
                     correlation_id=answered.correlation_id if answered else None, error=exc,
                 ))
             raise
         elapsed = time.monotonic() - sent
-        correlation_id = resp_headers.get("concur-correlationid")
+        correlation_id = answer.headers.get("concur-correlationid")
+        if correlation_id is not None:
+            correlation_id = self._auth.secrets.scrub(correlation_id)
         log.debug(
             "%s %s -> %s (attempt %d, %.3fs, correlation id %s)",
-            method, redact_url(final_url), status, attempt, elapsed, correlation_id or "-",
+            method, redact_url(answer.url), answer.status, attempt, elapsed,
+            correlation_id or "-",
         )
         if event is not None:
             await self._hooks.response(ResponseEvent(
-                event, status, elapsed, correlation_id=correlation_id, headers=resp_headers
+                event, answer.status, elapsed, correlation_id=correlation_id,
+                headers=answer.headers,
             ))
-        return status, body, resp_headers, final_url
+        return answer

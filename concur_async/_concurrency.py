@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from ._errors import ValidationError
 
-__all__ = ["ordered_map"]
+__all__ = ["drain", "ordered_map"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,13 +66,15 @@ async def _ordered(
         while window:
             yield await window.popleft()
     finally:
-        await _drain(window)
+        await drain(window)
         close = getattr(iterator, "aclose", None)
         if close is not None:
             await close()
 
 
-async def _drain(tasks: Iterable[asyncio.Task[Any]]) -> None:
+async def drain(tasks: Iterable[asyncio.Task[Any]]) -> None:
+    """Cancel tasks nobody will read and wait until they are done (their connections
+    released); a failure of theirs is retrieved, since nobody else will look at it."""
     live = list(tasks)
     if not live:
         return

@@ -4,7 +4,11 @@ Concur answers errors in several shapes: v3 ``{"Error": {"Message", "Server-Time
 (or the same in XML), the token endpoint ``{"error", "error_description", "code"}``, and v4
 APIs each their own (Budget ``errorMessageList``, Quick Expense ``errorId``/``errorMessage``/
 ``validationErrors``, Travel Request ``errorCode``/``errorMessage``). ``parse_error_body``
-reduces all of them to a code and a message so that callers see one ``APIError``.
+reduces all of them to a code and a message so that callers see one ``APIStatusError``.
+
+Two branches under ``ConcurError``: ``APIStatusError`` and its status classes for calls
+Concur answered, and ``LocalError`` (also a ``ValueError``, with no status) for what the SDK
+refused before sending. Transport and decode failures sit beside them.
 """
 
 from __future__ import annotations
@@ -17,19 +21,29 @@ import msgspec
 
 __all__ = [
     "APIError",
+    "APIStatusError",
     "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
     "ConcurError",
     "ConfigurationError",
+    "ConnectError",
     "CoordinationError",
     "DecodeError",
+    "ErrorBody",
+    "LocalError",
+    "MalformedAnswerError",
     "NotFoundError",
+    "PagingLoopError",
+    "PermissionDeniedError",
     "RateLimitError",
     "ResponseTooLargeError",
     "ServerError",
+    "TimeoutError",
     "TransportError",
+    "UntrustedURLError",
     "ValidationError",
     "api_error",
-    "ErrorBody",
     "error_for_status",
     "parse_error_body",
     "redact_url",
@@ -41,24 +55,81 @@ class ConcurError(Exception):
     """Root of every error this SDK raises."""
 
 
-class ConfigurationError(ConcurError, ValueError):
+# -- refused here: nothing was sent, so there is no status -----------------------------------
+
+
+class LocalError(ConcurError, ValueError):
+    """Refused by the SDK itself before (or instead of) sending: a bad argument, option or
+    URL. It carries no HTTP status because no server answered it."""
+
+
+class ConfigurationError(LocalError):
     """The client was configured in a way that cannot work (e.g. plain HTTP to a remote host)."""
 
 
-class TransportError(ConcurError):
-    """The request did not complete: connection refused or dropped, or a timeout."""
+class ValidationError(LocalError):
+    """Caller input refused before any request was sent: a wrong type, a value over its
+    documented limit, a missing key. (Concur's own 400 is ``BadRequestError``.)"""
 
-    def __init__(self, message: str, *, method: str, url: str) -> None:
-        super().__init__(f"{message} ({method} {url})")
+    def __init__(self, message: str) -> None:
+        super().__init__(f"invalid input: {message}")
+        self.message = message
+
+
+class UntrustedURLError(LocalError):
+    """A URL the token must not travel to: a foreign absolute URL or ``NextPage``, or a
+    redirect of an API call to another origin. Nothing was sent to it."""
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        super().__init__(f"{message} ({method} {url})" if method else f"{message} ({url})")
         self.message = message
         self.method = method
         self.url = url
+
+
+class ClientClosedError(ConcurError, RuntimeError):
+    """The client was used before ``open()`` (or ``async with``) or after ``aclose()``."""
 
 
 class CoordinationError(ConcurError):
     """The store shared by the processes of one identity (Redis) failed or could not be reached.
 
     Raised rather than carrying on alone: uncoordinated refreshes would lock the others out."""
+
+
+# -- the call did not complete ---------------------------------------------------------------
+
+
+class TransportError(ConcurError):
+    """The request did not complete: connection refused or dropped, or a timeout.
+    ``attempts`` says how many were made before giving up."""
+
+    def __init__(self, message: str, *, method: str, url: str, attempts: int = 1) -> None:
+        self.message = message
+        self.method = method
+        self.url = url
+        self.attempts = attempts
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        tries = f", after {self.attempts} attempts" if self.attempts > 1 else ""
+        return f"{self.message} ({self.method} {self.url}{tries})"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self})"
+
+
+class ConnectError(TransportError):
+    """No connection to the server: refused, unreachable, a name that does not resolve, or a
+    failed TLS handshake. The message says which, as the operating system put it."""
+
+
+class TimeoutError(TransportError):
+    """The request took longer than its time limit (the message names the limit and the
+    attempts made)."""
+
+
+# -- an answer that could not be read --------------------------------------------------------
 
 
 class DecodeError(ConcurError):
@@ -70,8 +141,21 @@ class DecodeError(ConcurError):
         self.path = path
 
 
-class APIError(ConcurError):
-    """Concur answered with an error status."""
+class PagingLoopError(DecodeError):
+    """Concur named a page already read as the next one: followed, the stream would never
+    end (or repeat items), so it stops with this error."""
+
+
+class MalformedAnswerError(DecodeError):
+    """The answer could not be parsed at all (truncated, or not JSON/XML): like a dropped
+    connection, it says nothing of the outcome, so an idempotent call is tried again."""
+
+
+# -- Concur answered with an error -----------------------------------------------------------
+
+
+class APIStatusError(ConcurError):
+    """Concur answered the call with an error status (or a 200 carrying an error body)."""
 
     def __init__(
         self,
@@ -104,53 +188,54 @@ class APIError(ConcurError):
         return f"{type(self).__name__}({self})"
 
 
-class ValidationError(APIError, ValueError):
-    """Invalid input: a 400 from Concur, or caller input refused before any request was sent.
-
-    Also a ``ValueError``, as Python code expects of a refused argument."""
-
-    def __init__(self, message: str, *, status: int = 0, **kwargs: Any) -> None:
-        super().__init__(message, status=status, **kwargs)
-
-    def __str__(self) -> str:
-        if self.status == 0:  # refused locally: nothing was sent
-            return f"invalid input: {self.message}"
-        return super().__str__()
+#: The name this class had before local refusals left it; kept for existing ``except`` clauses.
+APIError = APIStatusError
 
 
-class AuthenticationError(APIError):
-    """401/403 from an API call, or a failed token request."""
+class BadRequestError(APIStatusError):
+    """400 or 422: Concur refused the input."""
 
 
-class NotFoundError(APIError):
+class AuthenticationError(APIStatusError):
+    """401 from an API call (after one refresh and retry), or a failed token request."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403 that persisted after one token refresh and retry: this token may not do this."""
+
+
+class NotFoundError(APIStatusError):
     """404: the resource does not exist."""
 
 
-class RateLimitError(APIError):
-    """429 that persisted after the retries allowed."""
+class RateLimitError(APIStatusError):
+    """429 that persisted after the retries allowed, or whose ``Retry-After`` is beyond what
+    the retry policy waits. ``retry_after`` is the wait Concur asked for, in seconds."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
 
 
-class ServerError(APIError):
+class ServerError(APIStatusError):
     """5xx from Concur that persisted after the retries allowed (or was not retryable)."""
 
 
-class ResponseTooLargeError(APIError):
+class ResponseTooLargeError(APIStatusError):
     """The answer was larger than ``max_response_bytes``; it was refused before being read
     whole, and is not retried (the same request would bring the same answer)."""
 
 
-def error_for_status(status: int) -> type[APIError]:
-    if status in (401, 403):
-        return AuthenticationError
-    if status == 404:
-        return NotFoundError
-    if status == 429:
-        return RateLimitError
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError, 422: BadRequestError, 401: AuthenticationError,
+    403: PermissionDeniedError, 404: NotFoundError, 429: RateLimitError,
+}
+
+
+def error_for_status(status: int) -> type[APIStatusError]:
     if status >= 500:
         return ServerError
-    if status in (400, 422):
-        return ValidationError
-    return APIError
+    return _BY_STATUS.get(status, APIStatusError)
 
 
 def redact_url(url: str) -> str:
@@ -167,24 +252,27 @@ def redact_url(url: str) -> str:
 
 def api_error(
     status: int, body: bytes, headers: Mapping[str, str], method: str, url: str,
-    *, hide: Iterable[str] = (), kind: type[APIError] | None = None, fallback: str | None = None,
-) -> APIError:
+    *, hide: Iterable[str] = (), kind: type[APIStatusError] | None = None,
+    fallback: str | None = None, retry_after: float | None = None,
+) -> APIStatusError:
     """The error for a refused call: its class by status (or ``kind``), its fields from
     Concur's body (``fallback`` when the body gives no message), every secret in ``hide``
-    blanked."""
+    blanked wherever the server may have echoed it (body and headers alike)."""
     hide = tuple(hide)
     parsed = parse_error_body(body)
-    return (kind or error_for_status(status))(
+    cls = kind or error_for_status(status)
+    extra: dict[str, Any] = {"retry_after": retry_after} if issubclass(cls, RateLimitError) else {}
+    # Concur's error bodies name the error instance; the header, when sent, is the same id.
+    correlation = headers.get("concur-correlationid") or parsed.error_id
+    return cls(
         scrub(parsed.message or fallback or f"HTTP {status}", hide),
         status=status,
         code=None if parsed.code is None else scrub(parsed.code, hide),
         details=tuple(scrub(d, hide) for d in parsed.details),
         method=method,
         url=redact_url(url),
-        # Concur's error bodies name the error instance; the header, when sent, is the same id.
-        correlation_id=headers.get("concur-correlationid") or (
-            None if parsed.error_id is None else scrub(parsed.error_id, hide)
-        ),
+        correlation_id=None if correlation is None else scrub(correlation, hide),
+        **extra,
     )
 
 
@@ -205,6 +293,8 @@ class ErrorBody(NamedTuple):
     message: str | None = None
     details: tuple[str, ...] = ()
     error_id: str | None = None
+    #: The HTTP status the body itself names (Quick Expense ``httpStatus``), if any.
+    status: int | None = None
 
 
 def parse_error_body(body: bytes) -> ErrorBody:
@@ -221,7 +311,11 @@ def parse_error_body(body: bytes) -> ErrorBody:
     except RecursionError:  # nested past msgspec's depth: no message worth showing
         return ErrorBody()
     if isinstance(data, Mapping):
-        return _parse_json_error(data)
+        parsed = _parse_json_error(data)
+        named = data.get("httpStatus")  # Quick Expense, and some gateways, name the status
+        if isinstance(named, int | str) and str(named).isdigit() and 400 <= int(named) < 600:
+            parsed = parsed._replace(status=int(named))
+        return parsed
     return ErrorBody()
 
 
@@ -264,6 +358,10 @@ def _parse_json_error(data: Mapping[str, Any]) -> ErrorBody:
         return ErrorBody(_first(error, _CODE_KEYS), _first(error, _MESSAGE_KEYS),
                          (f"at {path}",) if path else ())
     listed = data.get("errorMessageList")
+    message = data.get("message")
+    if listed is None and isinstance(message, Mapping):
+        # Budget also nests the list: {"message": {"errorMessageList": [...]}}
+        listed = message.get("errorMessageList")
     if isinstance(listed, list) and listed:  # Budget v4
         first = listed[0] if isinstance(listed[0], Mapping) else {}
         return ErrorBody(_first(first, _CODE_KEYS), _first(first, _MESSAGE_KEYS),

@@ -23,11 +23,14 @@ from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 
-from ._concurrency import ordered_map
-from ._errors import ValidationError
+from ._concurrency import drain, ordered_map
+from ._errors import PagingLoopError, ValidationError
+from ._requester import Peek
+from ._transport import over_https
 
 __all__ = [
     "AsyncPaginator",
@@ -36,7 +39,6 @@ __all__ = [
     "PageRequest",
     "PagingStyle",
     "StartLimitPaging",
-    "Unread",
     "UntilEmptyPaging",
     "V3Paging",
 ]
@@ -69,18 +71,6 @@ def _items_of(page: Any, attr: str, fallback: str | None) -> list[Any]:
     return list(items) if items else []
 
 
-@dataclass(frozen=True, slots=True)
-class Unread:
-    """A page as it came off the wire: the next page's URL, read ahead, and the full decode.
-
-    A fetch may answer this instead of the decoded page, so that the next request is on the
-    wire while this page decodes (the server builds one while the client decodes the other).
-    """
-
-    next_url: str | None
-    decode: Callable[[], Any]
-
-
 # After the key: the JSON string value, escapes and all. Inside a JSON string a bare '"' cannot
 # occur, so '"NextPage"' followed by ':' is a key, never part of a value.
 _STRING_VALUE = re.compile(rb'\s*:\s*("(?:[^"\\]|\\.)*")')
@@ -104,6 +94,12 @@ class V3Paging:
     def items_of(self, page: Any) -> list[Any]:
         return _items_of(page, self.items, self.fallback)
 
+    def read_ahead(self, body: bytes) -> PageRequest | None:
+        """The next page, guessed from the raw body before it is decoded, so its request is
+        on the wire while this page decodes; the decoded page has the last word (``after``)."""
+        url = self.next_url_in(body)
+        return None if url is None else PageRequest(over_https(url), None)
+
     def next_url_in(self, body: bytes) -> str | None:
         """``NextPage`` read straight from a JSON answer, or None: a hint checked after decoding."""
         at = body.rfind(b'"NextPage"')
@@ -120,8 +116,19 @@ class V3Paging:
 
     def after(self, page: Any, request: PageRequest, count: int) -> PageRequest | None:
         next_url = getattr(page, self.next_field, None)
-        # The NextPage URL carries every parameter, including the opaque offset token.
-        return PageRequest(next_url, None) if next_url and count else None
+        # The NextPage URL carries every parameter, including the opaque offset token. An
+        # empty page that still names one is followed: Concur filters after paging. A
+        # NextPage on Concur's own host over http:// is taken over HTTPS.
+        return PageRequest(over_https(next_url), None) if next_url else None
+
+    @staticmethod
+    def position(request: PageRequest) -> str:
+        """What makes a page request this page: its ``offset``, else its whole URL."""
+        try:
+            offsets = parse_qs(urlsplit(request.url).query).get("offset")
+        except ValueError:
+            offsets = None
+        return f"offset={offsets[0]}" if offsets else request.url
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,30 +159,14 @@ class OffsetPaging:
 
 
 @dataclass(frozen=True, slots=True)
-class StartLimitPaging:
-    """``start`` index + ``limit``, with the items under ``data``."""
+class StartLimitPaging(OffsetPaging):
+    """``start`` index + ``limit``, with the items under ``data``: offset paging by other
+    names."""
 
     items: str = "data"
-    fallback: str | None = None
     offset_param: str = "start"
     limit_param: str | None = "limit"
     total_field: str | None = None
-    index_addressed = True
-
-    def first(self, url: str, params: dict[str, Any], page_size: int | None) -> PageRequest:
-        if page_size is not None and self.limit_param:
-            params = {**params, self.limit_param: page_size}
-        return PageRequest(url, {**params, self.offset_param: 0})
-
-    def items_of(self, page: Any) -> list[Any]:
-        return _items_of(page, self.items, self.fallback)
-
-    def at(self, first: PageRequest, index: int) -> PageRequest:
-        return PageRequest(first.url, {**(first.params or {}), self.offset_param: index})
-
-    def total(self, page: Any) -> int | None:
-        total = getattr(page, self.total_field, None) if self.total_field else None
-        return total if isinstance(total, int) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,8 +187,9 @@ class UntilEmptyPaging:
         return request if count else None
 
 
-PagingStyle = V3Paging | OffsetPaging | StartLimitPaging | UntilEmptyPaging
-Fetch = Callable[[PageRequest], Awaitable[Any]]
+PagingStyle = V3Paging | OffsetPaging | UntilEmptyPaging
+#: Fetch one page, decoded; the raw body is first shown to the peek, when given.
+Fetch = Callable[[PageRequest, Peek | None], Awaitable[Any]]
 
 
 @dataclass
@@ -321,53 +313,80 @@ class AsyncPaginator(Generic[T]):
 
     def _pages(self) -> AsyncGenerator[Page[T], None]:
         first = self.style.first(self.url, self.params, self.page_size)
-        if isinstance(self.style, OffsetPaging | StartLimitPaging):
+        if isinstance(self.style, OffsetPaging):
             return self._indexed_pages(self.style, first)
         return self._linked_pages(self.style, first)
 
     async def _linked_pages(
         self, style: V3Paging | UntilEmptyPaging, request: PageRequest
     ) -> AsyncGenerator[Page[T], None]:
-        task: asyncio.Task[Any] | None = asyncio.ensure_future(self.fetch(request))
+        reads_ahead = (isinstance(style, V3Paging) and self.prefetch > 0
+                       and self.max_items is None)
+        ahead: list[tuple[PageRequest, _Fetch]] = []
+
+        def start(request: PageRequest) -> _Fetch:
+            fetching = _Fetch()
+
+            async def peek(body: bytes) -> None:
+                # Inside the fetch, before its decode: once the consumer is waiting for this
+                # page (never sooner, which would read ahead past ``prefetch``), the style's
+                # guess at the next page goes on the wire while this one decodes.
+                await fetching.wanted.wait()
+                assert isinstance(style, V3Paging)
+                guess = style.read_ahead(body)
+                if guess is not None and not ahead:
+                    following = start(guess)
+                    ahead.append((guess, following))
+                    await _let_start(following.task)
+
+            fetching.task = asyncio.ensure_future(
+                self.fetch(request, peek if reads_ahead else None)
+            )
+            return fetching
+
+        visited: set[str] = set()
+        current: _Fetch | None = start(request)
         number = seen = 0
         try:
-            while task is not None:
-                answer = await task
-                task = None
-                ahead: PageRequest | None = None
-                if isinstance(answer, Unread):
-                    if answer.next_url and self.prefetch > 0 and self.max_items is None:
-                        ahead = PageRequest(answer.next_url, None)
-                        task = asyncio.ensure_future(self.fetch(ahead))
-                        await _let_start(task)
-                    data = answer.decode()
-                else:
-                    data = answer
+            while current is not None:
+                current.wanted.set()
+                data = await current.task
+                guessed, current = ahead.pop() if ahead else (None, None)
                 items = self._capped(style.items_of(data), seen)
                 seen += len(items)
                 following = style.after(data, request, len(items))
-                if not self._wants(seen):
+                looped = False
+                if isinstance(style, V3Paging):
+                    visited.add(style.position(request))
+                    # Followed, a page already read would repeat its items forever.
+                    looped = following is not None and style.position(following) in visited
+                if looped or not self._wants(seen):
                     following = None
-                if task is not None and following != ahead:
-                    await _cancel(task)  # the read-ahead guessed wrong: the decode decides
-                    task = None
-                if (task is None and following is not None and self.prefetch > 0
+                if current is not None and following != guessed:
+                    await drain([current.task])  # the read-ahead guessed wrong: the decode decides
+                    current = None
+                if (current is None and following is not None and self.prefetch > 0
                         and self._wants(seen)):
-                    task = asyncio.ensure_future(self.fetch(following))
-                    await _let_start(task)
+                    current = start(following)
+                    await _let_start(current.task)
                 if items:
                     yield Page(items, data, number)
                 number += 1
+                if looped:
+                    raise PagingLoopError(
+                        "Concur named a page already read as the next one (a NextPage loop) "
+                        f"after {seen} items; stopped rather than repeat them"
+                    )
                 if following is None:
                     return
-                if task is None:
-                    task = asyncio.ensure_future(self.fetch(following))
+                if current is None:
+                    current = start(following)
                 request = following
         finally:
-            await _cancel(task)
+            await drain([f.task for f in (current, *(f for _, f in ahead)) if f is not None])
 
     async def _indexed_pages(
-        self, style: OffsetPaging | StartLimitPaging, first: PageRequest
+        self, style: OffsetPaging, first: PageRequest
     ) -> AsyncGenerator[Page[T], None]:
         window: deque[asyncio.Task[Any]] = deque()
         index = 0
@@ -376,11 +395,11 @@ class AsyncPaginator(Generic[T]):
             nonlocal index
             while (len(window) < pages and (total is None or index < total)
                    and (not ahead or self._wants(index))):
-                window.append(asyncio.ensure_future(self.fetch(style.at(first, index))))
+                window.append(asyncio.ensure_future(self.fetch(style.at(first, index), None)))
                 index += size
 
         try:
-            data = await self.fetch(first)
+            data = await self.fetch(first, None)
             items = style.items_of(data)
             size = self.page_size or len(items)
             total = style.total(data)
@@ -407,7 +426,17 @@ class AsyncPaginator(Generic[T]):
                 data = await window.popleft()
                 items = style.items_of(data)
         finally:
-            await _cancel(*window)
+            await drain(window)
+
+
+class _Fetch:
+    """A page request on its way, and whether the consumer has asked for its page yet."""
+
+    __slots__ = ("task", "wanted")
+
+    def __init__(self) -> None:
+        self.task: asyncio.Task[Any]
+        self.wanted = asyncio.Event()
 
 
 #: Loop turns a prefetch gets before its page's items are handed over: enough for the limiter
@@ -426,16 +455,3 @@ async def _let_start(task: asyncio.Task[Any]) -> None:
         if task.done():
             return
         await asyncio.sleep(0)
-
-
-async def _cancel(*tasks: asyncio.Task[Any] | None) -> None:
-    """Cancel prefetches nobody will read and wait until their connections are released."""
-    live = [t for t in tasks if t is not None]
-    if not live:
-        return
-    for task in live:
-        task.cancel()
-    await asyncio.wait(live)
-    for task in live:
-        if not task.cancelled():
-            task.exception()  # retrieved: a failed prefetch nobody reads is not an error

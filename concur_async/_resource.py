@@ -9,35 +9,33 @@ the dotted name of its method.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, get_type_hints
+from typing import Any, ParamSpec, Self, TypeVar, get_type_hints
 from urllib.parse import quote
 from uuid import UUID
 
 import msgspec
 
-from . import _codec
+from ._codec._shape import NATIVE
 from ._errors import ValidationError
 from ._model import sent_form
-from ._paging import AsyncPaginator, PageRequest, PagingStyle, Unread, V3Paging
+from ._paging import AsyncPaginator, PageRequest, PagingStyle
 from ._query import is_date_filter
+from ._requester import Peek, Requester, WireFormat
 from ._upload import Upload
 
-if TYPE_CHECKING:
-    from ._client import ConcurClient, WireFormat
-
-__all__ = ["Family", "Operation", "Resource"]
+__all__ = ["CallOptions", "Family", "Operation", "Resource"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
 
-_NATIVE = (datetime, date, time, Decimal, bytes, UUID)
+#: Argument values checked as themselves: the codec's native types, and bytes and UUIDs.
+_NATIVE = (*NATIVE, bytes, UUID)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,14 +134,49 @@ def check_body(body: msgspec.Struct) -> None:
         raise ValidationError(f"{type(body).__name__}: {exc}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class CallOptions:
+    """Per-call choices a resource passes down with each call (see ``Resource.with_options``)."""
+
+    #: False: never replayed by the client when its answer is lost (the caller looks first).
+    idempotent: bool | None = None
+    #: Seconds each attempt may take, instead of the client's ``timeout``.
+    timeout: float | None = None
+    wire_format: WireFormat | None = None
+
+
 class Resource:
     """A group of endpoints bound to one client."""
 
-    def __init__(self, client: ConcurClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
+        self._options = CallOptions()
 
     def __repr__(self) -> str:
         return f"<{type(self).__module__}.{type(self).__qualname__}>"
+
+    def with_options(
+        self,
+        *,
+        idempotent: bool | None = None,
+        timeout: float | None = None,
+        wire_format: WireFormat | None = None,
+    ) -> Self:
+        """These endpoints with per-call options, e.g.
+        ``client.invoice.vendors.with_options(idempotent=False).create(batch)`` for a write the
+        client must never replay, or ``timeout=5`` for a call that must answer fast."""
+        if timeout is not None and timeout <= 0:
+            raise ValidationError("timeout must be positive")
+        if wire_format not in (None, "json", "xml"):
+            raise ValidationError(f"wire_format must be 'json' or 'xml', not {wire_format!r}")
+        view = copy.copy(self)
+        old = self._options
+        view._options = CallOptions(
+            idempotent=old.idempotent if idempotent is None else idempotent,
+            timeout=timeout or old.timeout,
+            wire_format=wire_format or old.wire_format,
+        )
+        return view
 
     async def _call(
         self,
@@ -165,7 +198,8 @@ class Resource:
         if _is_struct_list(json):
             for item in json:
                 check_body(item)
-        return await self._client.request(
+        options = self._options
+        result: T = await self._client.request(
             op.method,
             op.url(path_params),
             response_type=response_type,
@@ -175,10 +209,12 @@ class Resource:
             json=json,
             content=content,
             headers=headers,
-            wire_format=op.wire_format(wire_format),
-            idempotent=idempotent,
+            wire_format=op.wire_format(wire_format or options.wire_format),
+            idempotent=options.idempotent if idempotent is None else idempotent,
             family=op.family,
+            timeout=options.timeout,
         )
+        return result
 
     def _paginate(
         self,
@@ -204,16 +240,14 @@ class Resource:
                 f"page_size {page_size} exceeds the maximum of {op.max_page_size} "
                 f"documented for {op.method} {op.path}"
             )
-        client = self._client
-        wire_format = op.wire_format(wire_format)
+        client, options = self._client, self._options
+        wire_format = op.wire_format(wire_format or options.wire_format)
 
-        async def fetch(request: PageRequest) -> Any:
-            body, fmt = await client.fetch_page(
-                request.url, params=request.params, wire_format=wire_format, family=op.family
+        async def fetch(request: PageRequest, peek: Peek | None) -> Any:
+            return await client.fetch_page(
+                request.url, page_type, params=request.params, wire_format=wire_format,
+                family=op.family, peek=peek, timeout=options.timeout,
             )
-            if isinstance(style, V3Paging) and fmt == "json":
-                return Unread(style.next_url_in(body), lambda: _codec.decode(body, page_type, fmt))
-            return _codec.decode(body, page_type, fmt)
 
         return AsyncPaginator(
             fetch,
@@ -229,7 +263,7 @@ class Resource:
 class Family:
     """An API family (``client.invoice``, ``client.expense``...): a namespace of resources."""
 
-    def __init__(self, client: ConcurClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
 
     def __repr__(self) -> str:

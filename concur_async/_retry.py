@@ -1,13 +1,24 @@
-"""When to try a request again, and how long to wait first."""
+"""When to try a request again, and how long to wait first: one decision for every caller.
+
+The client's request loop, the token manager and the bulk syncs all ask ``RetryPolicy.decide``
+the same question (this error, on this attempt, after this long: wait how long, or give up?),
+and every wait that is not Concur's own ``Retry-After`` comes from the one ``backoff``.
+"""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 
-from ._errors import ConfigurationError
+from ._errors import (
+    ConfigurationError,
+    MalformedAnswerError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
 
-__all__ = ["IDEMPOTENT_METHODS", "RetryPolicy"]
+__all__ = ["IDEMPOTENT_METHODS", "NO_RETRY", "RetryPolicy"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -16,9 +27,12 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 class RetryPolicy:
     """Exponential backoff with full jitter, bounded in attempts and in total time.
 
-    Connection errors, timeouts and ``retry_statuses`` are retried for idempotent methods;
-    a POST only when the call is marked safe to repeat. A 429 is retried for every method:
-    Concur refused it before doing anything, after the Retry-After pause.
+    Connection errors, timeouts, unreadable answers and ``retry_statuses`` are retried for
+    idempotent calls; a POST only when the call is marked safe to repeat. A 429 is retried for
+    every method (Concur refused it before doing anything) after its ``Retry-After``, but only
+    when that wait is at most ``max_retry_after`` and fits in ``max_total_seconds``: a longer
+    one raises ``RateLimitError`` at once, with ``retry_after`` set, rather than hang the call.
+    A body that cannot be sent twice (a stream) is never retried.
     """
 
     max_attempts: int = 5
@@ -28,17 +42,60 @@ class RetryPolicy:
     retry_statuses: frozenset[int] = frozenset({500, 502, 503, 504})
     #: Wait used for a 429 that names no Retry-After.
     default_retry_after: float = 1.0
+    #: The longest Retry-After the SDK waits (and pauses the client for).
+    max_retry_after: float = 60.0
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ConfigurationError("max_attempts must be at least 1")
+        if min(self.backoff_base, self.backoff_max, self.max_total_seconds,
+               self.default_retry_after, self.max_retry_after) < 0:
+            raise ConfigurationError("RetryPolicy's waits and budgets must not be negative")
 
     def backoff(self, attempt: int) -> float:
         """Delay before attempt ``attempt + 1`` (attempt counts from 1)."""
         ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
         return random.uniform(0, ceiling)
 
+    def rate_limit_wait(self, retry_after: float | None) -> float:
+        """How long a 429 holds the calls behind it: Concur's wait, but never longer than this
+        policy would wait itself (``max_retry_after``, ``max_total_seconds``)."""
+        wait = self.default_retry_after if retry_after is None else retry_after
+        return min(wait, self.max_retry_after, self.max_total_seconds)
+
+    def retryable(self, error: Exception, *, idempotent: bool = True) -> bool:
+        """Whether ``error`` is of a kind that may pass on another try."""
+        if isinstance(error, RateLimitError):
+            return True
+        if not idempotent:
+            return False
+        if isinstance(error, TransportError | MalformedAnswerError):
+            return True
+        return isinstance(error, ServerError) and error.status in self.retry_statuses
+
+    def decide(
+        self,
+        error: Exception,
+        *,
+        attempt: int,
+        elapsed: float,
+        idempotent: bool = True,
+        replayable: bool = True,
+    ) -> float | None:
+        """Seconds to wait before trying again after ``error`` on attempt ``attempt`` (from 1),
+        ``elapsed`` seconds after the first; None means give up and raise ``error``."""
+        if not replayable or not self.retryable(error, idempotent=idempotent):
+            return None
+        if isinstance(error, RateLimitError):
+            wait = self.default_retry_after if error.retry_after is None else error.retry_after
+            if wait > self.max_retry_after:
+                return None
+        else:
+            wait = self.backoff(attempt)
+        return wait if self.may_retry(attempt, elapsed, wait) else None
+
     def may_retry(self, attempt: int, elapsed: float, delay: float) -> bool:
+        """Whether another attempt after ``delay`` stays within the attempts and time budget."""
         return attempt < self.max_attempts and elapsed + delay <= self.max_total_seconds
 
 

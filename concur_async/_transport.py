@@ -6,34 +6,41 @@ are followed by hand so that the token is attached per hop, only where ``trusts`
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Mapping
 from ipaddress import ip_address
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import aiohttp
 
-from ._errors import APIError, ResponseTooLargeError, TransportError, redact_url
+from ._answer import Answer
+from ._errors import (
+    APIStatusError,
+    ConnectError,
+    ResponseTooLargeError,
+    TimeoutError,
+    TransportError,
+    UntrustedURLError,
+    redact_url,
+)
 from ._secrets import MaskedHeaders, Secret
 
 __all__ = [
     "CONCUR_SUFFIX",
-    "Exchange",
     "clean_params",
     "describe",
     "exchange",
     "is_loopback",
     "origin",
+    "over_https",
     "read_capped",
+    "transport_error",
 ]
 
 #: Hosts under Concur's own domain may receive a token (over HTTPS): data centres, NextPage.
 CONCUR_SUFFIX = ".concursolutions.com"
 MAX_REDIRECTS = 5
-
-#: status, body, response headers, and the URL that answered (after redirects).
-Exchange = tuple[int, bytes, Mapping[str, str], str]
-
 
 def is_loopback(host: str | None) -> bool:
     if host in (None, ""):
@@ -44,6 +51,21 @@ def is_loopback(host: str | None) -> bool:
         return ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def over_https(url: str) -> str:
+    """``http://<host>.concursolutions.com/...`` as ``https://`` on the same host (Concur's
+    documents and some answers write its own hosts with ``http://``); any other URL as it is,
+    for the trust check to judge."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "http" and host.endswith(CONCUR_SUFFIX) and port in (None, 80):
+        return urlunsplit(("https", host, parts.path, parts.query, parts.fragment))
+    return url
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
@@ -68,11 +90,16 @@ async def exchange(
     trusts: Callable[[str], bool],
     max_bytes: int,
     limits: aiohttp.ClientTimeout | None = None,
-) -> Exchange:
+) -> Answer:
     """One HTTP exchange; the token goes only to the hops that ``trusts`` names.
 
-    ``limits`` are aiohttp's time limits for this exchange (the session's when None).
+    A redirect is followed only within the origin it was sent to: one that leaves it would
+    resend the body and the headers hooks added, and hand back a foreign answer as Concur's,
+    so it raises ``UntrustedURLError`` instead. ``limits`` are aiohttp's time limits for this
+    exchange (the session's when None).
     """
+    limits = limits or session.timeout
+    home = origin(url)
     for _ in range(MAX_REDIRECTS + 1):
         send = MaskedHeaders(headers)  # masked: this frame's locals show no token
         if trusts(url):
@@ -80,19 +107,49 @@ async def exchange(
         try:
             async with session.request(
                 method, url, params=params, data=data, headers=send, allow_redirects=False,
-                timeout=limits or session.timeout,
+                timeout=limits,
             ) as resp:
                 if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
-                    url = urljoin(url, resp.headers["Location"])
-                    params = None  # the Location names the full target
+                    target = urljoin(url, resp.headers["Location"])
+                    if origin(target) != home:
+                        raise UntrustedURLError(
+                            f"refusing to follow a redirect (HTTP {resp.status}) from "
+                            f"{redact_url(url)} to another origin; nothing was sent there",
+                            method=method, url=redact_url(target),
+                        )
+                    url, params = target, None  # the Location names the full target
                     if resp.status == 303:
                         method, data = "GET", None
                     continue
                 body = await read_capped(resp, method, url, max_bytes)
-                return resp.status, body, resp.headers, url
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise TransportError(describe(exc), method=method, url=redact_url(url)) from None
+                return Answer(resp.status, body, resp.headers, url)
+        except (aiohttp.ClientError, builtins.TimeoutError) as exc:
+            raise transport_error(exc, method, url, limits) from None
     raise TransportError("too many redirects", method=method, url=redact_url(url))
+
+
+def transport_error(
+    exc: BaseException, method: str, url: str, limits: aiohttp.ClientTimeout | None = None
+) -> TransportError:
+    """aiohttp's failure as the SDK's own: which kind, and why, in words a person can act on."""
+    url = redact_url(url)
+    if isinstance(exc, builtins.TimeoutError):
+        return TimeoutError(_timeout_reason(exc, limits), method=method, url=url)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return ConnectError(describe(exc), method=method, url=url)
+    return TransportError(describe(exc), method=method, url=url)
+
+
+def _timeout_reason(exc: BaseException, limits: aiohttp.ClientTimeout | None) -> str:
+    if limits is None:
+        return "timed out"
+    if isinstance(exc, aiohttp.ConnectionTimeoutError) and limits.connect is not None:
+        return f"timed out connecting (connect limit {limits.connect:g}s)"
+    if isinstance(exc, aiohttp.SocketTimeoutError) and limits.sock_read is not None:
+        return f"timed out reading (read limit {limits.sock_read:g}s)"
+    if limits.total is not None:
+        return f"timed out (limit {limits.total:g}s per attempt)"
+    return "timed out"
 
 
 async def read_capped(
@@ -111,6 +168,7 @@ async def read_capped(
     async for chunk in resp.content.iter_any():
         chunks += chunk
         if len(chunks) > cap:
+            del chunks  # the refusal's traceback keeps this frame: not the body with it
             raise _too_large(resp, method, url, cap)
     return bytes(chunks)
 
@@ -129,12 +187,20 @@ def _too_large(
 
 def describe(exc: BaseException) -> str:
     """A failure in a few words, for logs and TransportError messages: never a URL or body."""
-    if isinstance(exc, APIError):
+    if isinstance(exc, APIStatusError):
         return f"HTTP {exc.status}"
     if isinstance(exc, TransportError):
         return exc.message
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, builtins.TimeoutError):
         return "timed out"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        # The operating system's words ("Connection refused"), not just the class name.
+        reason = exc.os_error.strerror or type(exc.os_error).__name__
+        return f"cannot connect to {exc.host}:{exc.port}: {reason}"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the server closed the connection before answering"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return "the answer was cut off while being read"
     return type(exc).__name__
 
 

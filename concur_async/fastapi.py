@@ -53,6 +53,7 @@ from ._errors import (
     TransportError,
     ValidationError,
 )
+from ._errors import TimeoutError as ConcurTimeoutError
 
 __all__ = [
     "CLIENT_STATE",

@@ -5,12 +5,23 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import pytest
+from aiohttp import web
+from servers import loopback_server
 
-from concur_async import ConcurClient, ConfigurationError, StaticToken
+from concur_async import (
+    AuthenticationError,
+    ClientClosedError,
+    ClientCredentialsGrant,
+    ConcurClient,
+    ConcurError,
+    ConfigurationError,
+    PermissionDeniedError,
+    StaticToken,
+)
 from concur_async._model import V3Struct
 
 if TYPE_CHECKING:
@@ -290,3 +301,62 @@ async def test_two_bodies_are_refused_before_sending(concur: MockConcur) -> None
         with pytest.raises(ValidationError, match="one body"):
             await client.request("POST", REPORTS, json={"a": 1}, xml=b"<a/>")
     assert concur.requests_sent == 0
+
+
+# -- 403: one refresh and one retry, then PermissionDeniedError ----------------------------------
+
+
+def _token_server(refuse_with: dict[str, int]) -> Any:
+    """A server on 127.0.0.1 issuing tokens ``at-SECRET-n``, answering the API with the status
+    ``refuse_with`` names for a token (200 otherwise); counts token requests."""
+    issued: list[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.path == "/oauth2/v0/token":
+            issued.append(f"at-SECRET-{len(issued) + 1}")
+            return web.json_response({"access_token": issued[-1], "expires_in": 3600,
+                                      "refresh_token": f"rt-SECRET-{len(issued)}"})
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        status = refuse_with.get(token, refuse_with.get("*", 200))
+        if status != 200:
+            return web.json_response({"Error": {"Message": "Forbidden"}}, status=status)
+        return web.json_response({"ok": token})
+
+    return loopback_server(handler), issued
+
+
+async def test_a_403_refreshes_the_token_once_and_retries() -> None:
+    server, issued = _token_server({"at-SECRET-1": 403})  # an expired token, as Concur says
+    async with server as base, ConcurClient(
+        auth=ClientCredentialsGrant("id", "cs-SECRET"), base_url=base
+    ) as client:
+        assert await client.request("GET", "/api/v3.0/common/users") == {"ok": "at-SECRET-2"}
+    assert len(issued) == 2
+
+
+async def test_a_403_that_persists_is_a_permission_denied_error() -> None:
+    server, issued = _token_server({"*": 403})
+    async with server as base, ConcurClient(
+        auth=ClientCredentialsGrant("id", "cs-SECRET"), base_url=base
+    ) as client:
+        with pytest.raises(PermissionDeniedError) as info:
+            await client.request("GET", "/api/v3.0/common/users")
+    assert info.value.status == 403
+    assert not isinstance(info.value, AuthenticationError)  # 401 and 403 are two classes
+    assert len(issued) == 2  # one refresh, not a loop
+
+
+# -- a client used while not open ----------------------------------------------------------------
+
+
+async def test_a_client_used_before_open_or_after_aclose_raises_a_concur_error() -> None:
+    client = ConcurClient(auth=StaticToken("t0ken-123"), base_url="http://127.0.0.1:9")
+    with pytest.raises(ClientClosedError, match="not open"):
+        await client.request("GET", "/x")
+    await client.open()
+    await client.aclose()
+    with pytest.raises(ClientClosedError, match="closed") as info:
+        await client.request("GET", "/x")
+    assert isinstance(info.value, ConcurError)
+    with pytest.raises(ClientClosedError):
+        await client.open()

@@ -15,10 +15,13 @@ from aiohttp.test_utils import TestServer
 from concur_async import (
     APIError,
     AuthenticationError,
+    BadRequestError,
     ConcurClient,
     ConcurError,
     DecodeError,
+    LocalError,
     NotFoundError,
+    PermissionDeniedError,
     RateLimitError,
     RetryPolicy,
     ServerError,
@@ -51,7 +54,7 @@ CASES: list[tuple[str, int, str, bytes, type[APIError], str | None, str, tuple[s
         XML,
         b"<?xml version='1.0' encoding='utf-8'?><Error><Message>Invalid VendorCode</Message>"
         b"<Server-Time>2024-05-01T10:00:00</Server-Time><Id>X9</Id></Error>",
-        ValidationError, None, "Invalid VendorCode", (),
+        BadRequestError, None, "Invalid VendorCode", (),
     ),
     (
         "v3 xml with namespace",
@@ -59,7 +62,7 @@ CASES: list[tuple[str, int, str, bytes, type[APIError], str | None, str, tuple[s
         XML,
         b'<Error xmlns="http://www.concursolutions.com/api/error/2011/02">'
         b"<Message>Not authorized for this company</Message><Id>N1</Id></Error>",
-        AuthenticationError, None, "Not authorized for this company", (),
+        PermissionDeniedError, None, "Not authorized for this company", (),
     ),
     (
         "budget errorMessageList",
@@ -67,7 +70,7 @@ CASES: list[tuple[str, int, str, bytes, type[APIError], str | None, str, tuple[s
         "application/json",
         b'{"errorMessageList": [{"errorCode": "1001", "errorMessage": "Budget not found"},'
         b' {"errorCode": "1002", "errorMessage": "Fiscal year is closed"}]}',
-        ValidationError, "1001", "Budget not found", ("Fiscal year is closed",),
+        BadRequestError, "1001", "Budget not found", ("Fiscal year is closed",),
     ),
     (
         "quick expense errorId",
@@ -77,7 +80,7 @@ CASES: list[tuple[str, int, str, bytes, type[APIError], str | None, str, tuple[s
         b' "path": "/quickexpense/v4/users/u/context/TRAVELER/quickexpenses",'
         b' "timestamp": "2016-10-04T00:53:25.931+0000", "validationErrors":'
         b' [{"source": "transactionAmount.value", "message": "must not be null"}]}',
-        ValidationError, None, "Validation failed",
+        BadRequestError, None, "Validation failed",
         ("transactionAmount.value: must not be null",),
     ),
     (
@@ -101,12 +104,12 @@ CASES: list[tuple[str, int, str, bytes, type[APIError], str | None, str, tuple[s
         "application/json",
         b'{"error": {"errorCode": "PR-12", "errorMessage": "Unknown currency",'
         b' "dataPath": "/lineItems/0/currency"}}',
-        ValidationError, "PR-12", "Unknown currency", ("at /lineItems/0/currency",),
+        BadRequestError, "PR-12", "Unknown currency", ("at /lineItems/0/currency",),
     ),
     ("too many requests", 429, "application/json", b"", RateLimitError, None, "HTTP 429", ()),
     ("plain text", 409, "text/plain", b"Conflict: edited elsewhere", APIError, None,
      "Conflict: edited elsewhere", ()),
-    ("unprocessable", 422, "application/json", b'{"Message": "bad date"}', ValidationError,
+    ("unprocessable", 422, "application/json", b'{"Message": "bad date"}', BadRequestError,
      None, "bad date", ()),
     ("bad gateway", 502, "text/html", b"", ServerError, None, "HTTP 502", ()),
 ]
@@ -233,9 +236,11 @@ async def test_response_over_the_cap_is_refused(concur: MockConcur, announced: b
 
 async def test_local_validation_error_says_nothing_was_sent() -> None:
     error = ValidationError("page_size 5000 exceeds the maximum of 1000")
-    assert error.status == 0
+    assert not hasattr(error, "status")  # no server answered it: no status, not even 0
     assert str(error) == "invalid input: page_size 5000 exceeds the maximum of 1000"
-    assert isinstance(error, APIError)
+    assert not isinstance(error, APIError)
+    assert isinstance(error, LocalError)
+    assert isinstance(error, ValueError)
 
 
 # -- real sockets on 127.0.0.1: a refused connection and a timeout ------------------------
@@ -286,8 +291,8 @@ async def test_refused_connection_is_a_transport_error() -> None:
 
 def test_status_to_class() -> None:
     table: dict[int, Any] = {
-        400: ValidationError, 401: AuthenticationError, 403: AuthenticationError,
-        404: NotFoundError, 409: APIError, 422: ValidationError, 429: RateLimitError,
+        400: BadRequestError, 401: AuthenticationError, 403: PermissionDeniedError,
+        404: NotFoundError, 409: APIError, 422: BadRequestError, 429: RateLimitError,
         500: ServerError, 503: ServerError,
     }
     assert {status: error_for_status(status) for status in table} == table

@@ -43,29 +43,22 @@ def _response_types() -> dict[str, Any]:
                     **_: Any) -> Any:
         raise _Asked(Any if response_type is None else response_type)
 
-    async def page(self: ConcurClient, url: str, **_: Any) -> tuple[bytes, str]:
-        return b"{}", "json"
-
-    def decoded(body: bytes, response_type: Any, fmt: str) -> Any:
-        raise _Asked(response_type)  # a paginator decodes its pages itself
+    async def page(self: ConcurClient, url: str, page_type: Any, **_: Any) -> Any:
+        raise _Asked(page_type)
 
     async def collect() -> dict[str, Any]:
         found: dict[str, Any] = {}
         client = ConcurClient(auth=StaticToken("t0ken"), base_url="http://127.0.0.1:9")
         client.request = types.MethodType(asked, client)  # type: ignore[method-assign]
         client.fetch_page = types.MethodType(page, client)  # type: ignore[method-assign]
-        real_decode, _codec.decode = _codec.decode, decoded  # type: ignore[assignment]
-        try:
-            for info in concur_async.operations():
-                method = bound(client, info.name)
-                args, kwargs = call_arguments(method)
-                try:
-                    result = method(*args, **kwargs)
-                    await (result if inspect.isawaitable(result) else result.first_page())
-                except _Asked as exc:
-                    found[info.name] = exc.response_type
-        finally:
-            _codec.decode = real_decode
+        for info in concur_async.operations():
+            method = bound(client, info.name)
+            args, kwargs = call_arguments(method)
+            try:
+                result = method(*args, **kwargs)
+                await (result if inspect.isawaitable(result) else result.first_page())
+            except _Asked as exc:
+                found[info.name] = exc.response_type
         return found
 
     return asyncio.run(collect())
@@ -233,11 +226,12 @@ def test_mutated_documents_are_decoded_or_refused(
 @example(b"[" * 50_000 + b"]" * 50_000)
 @example(b'{"Error": {"Message": "\x80"}}')  # not UTF-8
 def test_error_bodies_are_parsed_or_ignored_never_raised(body: bytes) -> None:
-    code, message, details, error_id = parse_error_body(body)
+    code, message, details, error_id, status = parse_error_body(body)
     assert code is None or isinstance(code, str)
     assert message is None or isinstance(message, str)
     assert all(isinstance(d, str) for d in details)
     assert error_id is None or isinstance(error_id, str)
+    assert status is None or status >= 400
 
 
 # -- a fixed sweep: every response type, both formats, the usual suspects --------------------------

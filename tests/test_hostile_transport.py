@@ -21,7 +21,7 @@ import pytest
 from aiohttp import web
 from servers import loopback_server
 
-from concur_async import ConcurClient, DecodeError, StaticToken, ValidationError
+from concur_async import BadRequestError, ConcurClient, DecodeError, StaticToken
 from concur_async._errors import ResponseTooLargeError
 from concur_async.invoice.vendor_models import VendorCollection
 
@@ -115,7 +115,7 @@ async def test_xml_bombs_in_answers_and_error_bodies_are_refused_unexpanded(
                     await client.request("GET", f"/ok/{name}", response_type=VendorCollection)
                 assert "lollol" not in str(refused.value)
                 assert "root:" not in str(refused.value)
-                with pytest.raises(ValidationError) as failed:  # 400, its body not understood
+                with pytest.raises(BadRequestError) as failed:  # 400, its body not understood
                     await client.request("GET", f"/err/{name}", response_type=VendorCollection)
                 assert "lollol" not in str(failed.value)
                 assert "root:" not in str(failed.value)

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 import pytest
+from aiohttp import web
+from servers import loopback_server
 
 from concur_async import (
-    AuthenticationError,
     ClientCredentialsGrant,
     ConcurClient,
     ConcurError,
@@ -25,6 +26,7 @@ from concur_async import (
     RetryPolicy,
     StaticToken,
     Token,
+    UntrustedURLError,
     ValidationError,
 )
 from concur_async._auth import TokenManager
@@ -113,7 +115,7 @@ async def test_no_secret_in_debug_logs_exceptions_or_tracebacks(
             errors.append(exc)
         client_text = repr(client)
     assert [type(e).__name__ for e in errors] == [
-        "RateLimitError", "TransportError", "AuthenticationError", "DecodeError",
+        "RateLimitError", "TransportError", "UntrustedURLError", "DecodeError",
         "AuthenticationError",
     ]
     assert concur.issued == 2  # a password grant, then a refresh-token grant, both logged
@@ -176,7 +178,7 @@ def test_urls_with_credentials_or_query_refused(url: str) -> None:
 async def test_token_never_sent_to_a_foreign_absolute_url(concur: MockConcur, url: str) -> None:
     target = f"{url}?token=q-{MARK}-1"
     async with concur.client() as client:
-        with pytest.raises((AuthenticationError, ValidationError)) as info:
+        with pytest.raises((UntrustedURLError, ValidationError)) as info:
             await client.request("GET", target)
     assert concur.requests_sent == 0  # not the call, and not even a token request
     assert MARK not in every_text_of(info.value)
@@ -190,19 +192,19 @@ async def test_token_sent_to_concur_hosts_over_https(concur: MockConcur) -> None
 
 
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
-async def test_redirect_to_a_foreign_host_carries_no_token(
+async def test_redirect_to_a_foreign_host_is_refused_and_sends_it_nothing(
     concur: MockConcur, status: int
 ) -> None:
     concur.route("GET", USERS, concur.reply(status=status, headers={"Location": EVIL + "/steal"}))
     evil = concur.route("GET", "/steal", concur.reply({"stolen": False}), base=EVIL)
     async with concur.client() as client:
-        await client.request("GET", USERS)
-    assert len(evil.hits) == 1
-    assert evil.hits[0].authorization is None
-    assert not any(MARK in value for value in evil.hits[0].headers.values())
+        with pytest.raises(UntrustedURLError, match="redirect") as info:
+            await client.request("GET", USERS)
+    assert evil.hits == []  # neither the token nor the call itself went to the other origin
+    assert info.value.url == EVIL + "/steal"
 
 
-async def test_redirect_from_https_to_http_on_the_same_host_carries_no_token(
+async def test_redirect_from_https_to_http_on_the_same_host_is_refused(
     concur: MockConcur,
 ) -> None:
     secure = "https://us2.api.concursolutions.com"
@@ -213,8 +215,9 @@ async def test_redirect_from_https_to_http_on_the_same_host_carries_no_token(
     )
     plain = concur.route("GET", "/plain", base=insecure)
     async with concur.client() as client:
-        await client.request("GET", secure + USERS)
-    assert plain.hits[0].authorization is None
+        with pytest.raises(UntrustedURLError, match="another origin"):
+            await client.request("GET", secure + USERS)
+    assert plain.hits == []
 
 
 async def test_redirect_loop_is_cut_short(concur: MockConcur) -> None:
@@ -223,3 +226,39 @@ async def test_redirect_loop_is_cut_short(concur: MockConcur) -> None:
         with pytest.raises(ConcurError, match="too many redirects"):
             await client.request("GET", "/loop")
     assert len(loop.hits) == 6
+
+
+# -- a server that echoes what it was sent, in headers and bodies ------------------------------
+
+
+@pytest.mark.parametrize("status", [200, 400, 429, 503])
+async def test_a_secret_echoed_in_any_header_or_body_is_scrubbed_from_errors_and_logs(
+    status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret, token = "cs-SECRET-echo-1", "at-SECRET-echo-2"
+
+    async def echo(request: web.Request) -> web.Response:
+        if request.path == "/oauth2/v0/token":
+            return web.json_response({"access_token": token, "expires_in": 3600})
+        sent = request.headers["Authorization"]
+        body = {"Error": {"Message": f"denied for {sent} (client {secret})", "Id": sent}}
+        return web.json_response(body, status=status, headers={
+            "concur-correlationid": sent, "Retry-After": "0",  # a careless gateway's echo
+        })
+
+    caplog.set_level(logging.DEBUG)
+    async with loopback_server(echo) as base, ConcurClient(
+        auth=ClientCredentialsGrant("id", secret), base_url=base,
+        retry=RetryPolicy(max_attempts=2, backoff_base=0.001, backoff_max=0.001),
+    ) as client:
+        with pytest.raises(ConcurError) as info:
+            await client.request("GET", USERS)
+    text = every_text_of(info.value)
+    assert token not in text
+    assert secret not in text
+    assert "***" in text  # the rest of the message is kept
+    assert getattr(info.value, "correlation_id", None) == "Bearer ***"
+    for record in caplog.records:
+        assert token not in record.getMessage(), record.getMessage()
+    assert token not in caplog.text
+    assert secret not in caplog.text

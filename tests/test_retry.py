@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 import types
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
+import anyio
 import pytest
+from aiohttp import web
+from servers import loopback_server
 
 from concur_async import (
+    APIStatusError,
     AuthenticationError,
+    ConcurClient,
+    DecodeError,
+    MalformedAnswerError,
+    NotFoundError,
     RateLimitError,
     RetryPolicy,
     ServerError,
+    StaticToken,
     TransportError,
     _limits,
 )
@@ -251,3 +262,72 @@ def test_at_least_one_attempt() -> None:
     with pytest.raises(ValueError, match="max_attempts"):
         RetryPolicy(max_attempts=0)
 
+
+
+# -- RetryPolicy.decide: the one decision, for the client, the token manager and bulk ----------
+
+
+def _answered(kind: type[APIStatusError], status: int, **extra: Any) -> APIStatusError:
+    return kind("x", status=status, method="GET", url="u", **extra)
+
+
+def test_decide_waits_for_what_may_pass_and_raises_the_rest() -> None:
+    policy = RetryPolicy(max_attempts=3, backoff_base=1.0, backoff_max=1.0)
+    lost = TransportError("reset", method="GET", url="u")
+    assert 0 <= (policy.decide(lost, attempt=1, elapsed=0.0) or 0) <= 1.0
+    assert policy.decide(lost, attempt=1, elapsed=0.0, idempotent=False) is None
+    assert policy.decide(lost, attempt=1, elapsed=0.0, replayable=False) is None
+    assert policy.decide(lost, attempt=3, elapsed=0.0) is None  # the attempts are spent
+    assert policy.decide(lost, attempt=1, elapsed=policy.max_total_seconds) is None
+    cut = MalformedAnswerError("cut")
+    assert policy.decide(cut, attempt=1, elapsed=0.0) is not None
+    assert policy.decide(DecodeError("does not fit"), attempt=1, elapsed=0.0) is None
+    assert policy.decide(_answered(ServerError, 503), attempt=1, elapsed=0.0) is not None
+    assert policy.decide(_answered(ServerError, 501), attempt=1, elapsed=0.0) is None
+    assert policy.decide(_answered(NotFoundError, 404), attempt=1, elapsed=0.0) is None
+    limited = _answered(RateLimitError, 429, retry_after=2.5)
+    assert policy.decide(limited, attempt=1, elapsed=0.0, idempotent=False) == 2.5
+
+
+@pytest.mark.parametrize("retry_after", [120.0, math.inf])
+def test_decide_raises_at_once_for_a_retry_after_beyond_the_cap(retry_after: float) -> None:
+    policy = RetryPolicy(max_retry_after=60.0)
+    limited = _answered(RateLimitError, 429, retry_after=retry_after)
+    assert policy.decide(limited, attempt=1, elapsed=0.0) is None
+    assert policy.rate_limit_wait(retry_after) == 60.0
+    assert RetryPolicy(max_total_seconds=5.0).rate_limit_wait(retry_after) == 5.0
+
+
+ABSURD = ["999999", "inf", "Infinity", "1e300"]
+
+
+@pytest.mark.parametrize("retry_after", [*ABSURD, "ten days"], ids=[*ABSURD, "http-date"])
+async def test_an_absurd_retry_after_raises_at_once_and_pauses_others_only_up_to_the_cap(
+    retry_after: str,
+) -> None:
+    if retry_after == "ten days":
+        retry_after = format_datetime(datetime.now(UTC) + timedelta(days=10), usegmt=True)
+    served: list[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        served.append(request.path)
+        if request.path == "/throttled":
+            return web.json_response({"Error": {"Message": "slow down"}}, status=429,
+                                     headers={"Retry-After": retry_after})
+        return web.json_response({"ok": True})
+
+    policy = RetryPolicy(max_retry_after=0.5)
+    async with loopback_server(handler) as base, ConcurClient(
+        auth=StaticToken("t0ken-123"), base_url=base, retry=policy
+    ) as client:
+        with anyio.fail_after(5):  # the old client slept for days here
+            started = time.monotonic()
+            with pytest.raises(RateLimitError) as info:
+                await client.request("GET", "/throttled")
+            assert time.monotonic() - started < 0.4  # raised at once, no wait begun
+            assert info.value.retry_after is not None
+            assert info.value.retry_after > 86_400
+            # The other calls wait the capped pause, not Concur's absurd one.
+            assert await client.request("GET", "/other") == {"ok": True}
+            assert time.monotonic() - started < 1.5
+    assert served == ["/throttled", "/other"]

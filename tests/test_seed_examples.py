@@ -28,6 +28,7 @@ from lxml import etree
 
 import concur_async
 from concur_async import ConcurClient, StaticToken, _codec
+from concur_async._answer import Answer, decode_answer
 from concur_async._model import sent_form
 from tools import generate, seedspec
 
@@ -301,9 +302,11 @@ async def _capture(
     client = ConcurClient(auth=StaticToken("t0ken"), base_url="http://127.0.0.1:9")
     seen: dict[str, Any] = {}
 
-    async def send(method: str, url: str, **parts: Any) -> tuple[bytes, str]:
+    async def send(method: str, url: str, response_type: Any, **parts: Any) -> Any:
         seen.update(parts, method=method, url=url)
-        return answer
+        # Decoded as every answer is: through the client's one decode.
+        return decode_answer(Answer(200, answer[0], {"Content-Type": answer[1]}, url),
+                             response_type, method=method)
 
     client._send = send  # type: ignore[method-assign]
     target: Any = client

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 import msgspec
 from msgspec import inspect as mi
 
-__all__ = ["Shape", "error_path", "holds_decimal", "shape_of"]
+__all__ = ["NATIVE", "Shape", "error_path", "holds_decimal", "shape_of"]
+
+#: Values msgspec keeps as themselves when a struct becomes builtins (and takes back as they
+#: are): they compare by value and are spelt on the wire by the codec's own rules.
+NATIVE = (datetime, date, time, Decimal)
 
 
 @dataclass(eq=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -10,7 +9,7 @@ import msgspec
 
 from .._errors import DecodeError, ValidationError
 from ._lenient import convert, expects_mending
-from ._shape import error_path, holds_decimal, shape_of
+from ._shape import NATIVE, error_path, holds_decimal, shape_of
 
 __all__ = ["decode", "encode", "plain_decimal"]
 
@@ -20,7 +19,6 @@ T = TypeVar("T")
 _encoder = msgspec.json.Encoder(decimal_format="number")
 _decoders: dict[tuple[Any, bool], msgspec.json.Decoder[Any]] = {}
 _untyped = msgspec.json.Decoder(float_hook=Decimal)
-_NATIVE = (datetime, date, time, Decimal)
 #: Types whose answers brought booleans or numbers as strings: read in lax mode from then on.
 _lax: set[Any] = set()
 
@@ -83,7 +81,7 @@ def encode(obj: Any) -> bytes:
         return _encoder.encode(obj)
     # msgspec writes a Decimal as str() does ("1E+2"); only structs that can hold one take
     # this path, which writes its plain digits as a JSON number.
-    return _encoder.encode(_plain(msgspec.to_builtins(obj, builtin_types=_NATIVE)))
+    return _encoder.encode(_plain(msgspec.to_builtins(obj, builtin_types=NATIVE)))
 
 
 def _may_hold_decimals(obj: Any) -> bool:

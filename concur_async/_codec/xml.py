@@ -29,9 +29,9 @@ from lxml import etree
 
 from .._errors import DecodeError
 from ._lenient import convert
-from ._shape import Shape, error_path, shape_of
+from ._shape import NATIVE, Shape, error_path, shape_of
 
-__all__ = ["decode", "document", "encode", "parse"]
+__all__ = ["RefusedXMLError", "decode", "document", "encode", "parse", "well_formed"]
 
 T = TypeVar("T")
 
@@ -45,7 +45,6 @@ _PARSER = etree.XMLParser(
     remove_pis=True,
     collect_ids=False,
 )
-_NATIVE = (datetime, date, time, Decimal)
 
 # What a field's element holds, as the walk dispatches on it.
 _TEXT, _STR, _STRUCT, _STRUCTS, _VALUES = range(5)
@@ -200,20 +199,54 @@ def parse(body: bytes) -> Any:
     """Parse untrusted XML, refusing DTDs and entities outright."""
     # XML spells both keywords in capitals; a lower-case one is a syntax error to lxml.
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-        raise DecodeError("XML with a DOCTYPE or entity declaration is refused")
+        raise RefusedXMLError("XML with a DOCTYPE or entity declaration is refused")
     try:
         root = etree.fromstring(body, _PARSER)
-    except (etree.XMLSyntaxError, ValueError) as exc:
+    except etree.XMLSyntaxError as exc:
+        if _declares_entities(body):
+            raise RefusedXMLError("XML whose entities break the parser's limits is refused") \
+                from None
+        raise DecodeError(f"malformed XML: {exc}") from None
+    except ValueError as exc:
         raise DecodeError(f"malformed XML: {exc}") from None
     if root.getroottree().docinfo.internalDTD is not None:
         # Only reachable in an encoding the byte check cannot read (UTF-16, UTF-32).
-        raise DecodeError("XML with a DOCTYPE or entity declaration is refused")
+        raise RefusedXMLError("XML with a DOCTYPE or entity declaration is refused")
     return root
 
 
 def document(body: bytes) -> Any:
     """The whole document as dicts and text, whatever the structs declare."""
     return _generic(parse(body))
+
+
+class RefusedXMLError(DecodeError):
+    """XML refused on purpose (a DTD or entity), not because it is damaged."""
+
+
+def _declares_entities(body: bytes) -> bool:
+    """Whether a body the byte check could not read (UTF-16, UTF-32) declares a DTD or an
+    entity: a bomb, refused on purpose, rather than damage."""
+    for encoding in ("utf-16", "utf-32"):
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "<!DOCTYPE" in text or "<!ENTITY" in text:
+            return True
+    return False
+
+
+def well_formed(body: bytes) -> bool:
+    """Whether ``body`` is XML at all: refused on purpose counts as well-formed, since the
+    same answer would come again."""
+    try:
+        parse(body)
+    except RefusedXMLError:
+        return True
+    except DecodeError:
+        return False
+    return True
 
 
 def decode(body: bytes, type_: type[T]) -> T:
@@ -263,7 +296,7 @@ def _fill(el: Any, data: Any) -> None:
 
 
 def encode(obj: Any, *, root: str | None = None) -> bytes:
-    data = msgspec.to_builtins(obj, builtin_types=_NATIVE)
+    data = msgspec.to_builtins(obj, builtin_types=NATIVE)
     name = root or getattr(type(obj), "__xml_root__", None) or type(obj).__name__
     if isinstance(data, list):
         top = etree.Element(name)

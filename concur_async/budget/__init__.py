@@ -16,7 +16,7 @@ from .item_headers import ItemHeaders
 from .tracking_fields import TrackingFields
 
 if TYPE_CHECKING:
-    from .._client import ConcurClient
+    from .._requester import Requester
 
 __all__ = ["Budget"]
 
@@ -24,7 +24,7 @@ __all__ = ["Budget"]
 class Budget(Family):
     """Budget v4: fiscal years, categories, budget item headers, adjustments, tracking fields."""
 
-    def __init__(self, client: ConcurClient) -> None:
+    def __init__(self, client: Requester) -> None:
         super().__init__(client)
         self.adjustments = Adjustments(client)
         self.categories = Categories(client)

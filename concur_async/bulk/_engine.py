@@ -2,108 +2,91 @@
 
 A write that fails in a way that may pass (connection lost, 429 or 5xx that outlasted the
 client's own retries, an unreadable answer) is tried again by the sync in up to
-``retry_rounds`` more rounds, with a growing pause; a refusal (400, validation codes) is not.
-An authentication or configuration error stops the whole sync: no record could succeed.
+``retry_rounds`` more rounds; a refusal (400, validation codes) is not. Which failures may
+pass, and how long to wait before the next round, is the client's own ``RetryPolicy``
+deciding, with its one backoff. An authentication or configuration error stops the whole
+sync: no record could succeed.
 """
 
 from __future__ import annotations
 
-import random
+import dataclasses
+import math
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import anyio
-import msgspec
 from anyio.abc import TaskGroup
 
 from .._errors import (
-    APIError,
+    APIStatusError,
     AuthenticationError,
+    ClientClosedError,
     ConcurError,
     ConfigurationError,
     DecodeError,
+    PermissionDeniedError,
     RateLimitError,
     ServerError,
     TransportError,
+    UntrustedURLError,
     ValidationError,
 )
+from .._retry import RetryPolicy
 from ._checkpoint import Checkpoint
 from ._report import Action, FailedRecord, Phase, SyncProgress, SyncReport
 
 if TYPE_CHECKING:
     from .._client import ConcurClient
-    from .._resource import Operation
-
-T = TypeVar("T")
 
 __all__ = [
     "FATAL",
-    "TRANSIENT",
     "ProgressCallback",
-    "Retry",
     "Tally",
     "Workers",
     "failure_from_error",
     "outcome_unknown",
-    "write_once",
+    "sync_policy",
 ]
 
-#: Failures worth another round: the outcome is unknown or the cause may pass.
-TRANSIENT: tuple[type[ConcurError], ...] = (
-    TransportError, RateLimitError, ServerError, DecodeError,
-)
 #: Failures no record can get past: they end the sync.
-FATAL: tuple[type[ConcurError], ...] = (AuthenticationError, ConfigurationError)
+FATAL: tuple[type[ConcurError], ...] = (
+    AuthenticationError, PermissionDeniedError, ConfigurationError, ClientClosedError,
+    UntrustedURLError,
+)
 
 
 ProgressCallback = Callable[[SyncProgress], None]
 
-_TRANSIENT_MEANING = {
-    TransportError: "The request did not complete (connection lost or timed out).",
-    RateLimitError: "Concur's rate limit still refused the request after every retry.",
-    ServerError: "Concur answered with a server error after every retry.",
-    DecodeError: "Concur's answer could not be read; the write may or may not have happened.",
-}
+#: What a failure that outlasted every round means, for the report (most specific first).
+_MEANING: tuple[tuple[type[ConcurError], str], ...] = (
+    (TransportError, "The request did not complete (connection lost or timed out)."),
+    (RateLimitError, "Concur's rate limit still refused the request after every retry."),
+    (ServerError, "Concur answered with a server error after every retry."),
+    (DecodeError, "Concur's answer could not be read; the write may or may not have happened."),
+)
 
 
-@dataclass(frozen=True, slots=True)
-class Retry:
-    """How often and how patiently the sync itself retries transient failures."""
-
-    rounds: int = 3
-    backoff: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.rounds < 0 or self.backoff < 0:
-            raise ValidationError("retry_rounds and retry_backoff must not be negative")
-
-    async def pause(self, round_number: int) -> None:
-        """Wait before round ``round_number`` (1 for the first retry), with jitter."""
-        ceiling = self.backoff * 2 ** (round_number - 1)
-        await anyio.sleep(random.uniform(ceiling / 2, ceiling))
+def sync_policy(client: ConcurClient, rounds: int, backoff: float) -> RetryPolicy:
+    """The sync's own rounds as the client's ``RetryPolicy`` (the same failures retried, the
+    same backoff): ``rounds`` more tries after the first, the first pause up to ``backoff``
+    seconds and doubling, no overall time limit (a long sync outlives any one call's budget).
+    Every round looks before it writes again, so each is as safe to repeat as a GET."""
+    if rounds < 0 or backoff < 0:
+        raise ValidationError("retry_rounds and retry_backoff must not be negative")
+    return dataclasses.replace(
+        client.retry, max_attempts=rounds + 1, backoff_base=backoff,
+        backoff_max=backoff * 2 ** max(rounds - 1, 0), max_total_seconds=math.inf,
+        max_retry_after=math.inf,
+    )
 
 
 def outcome_unknown(error: Exception | None) -> bool:
     """Whether a failed write may still have been applied (everything but a 429, which
     Concur answers before doing anything)."""
     return error is not None and not isinstance(error, RateLimitError)
-
-
-async def write_once(
-    client: ConcurClient,
-    op: Operation,
-    response_type: type[T],
-    body: msgspec.Struct,
-    *,
-    root: str | None = None,
-) -> T:
-    """Send one write that the client must not replay by itself: when its answer is lost the
-    sync looks before writing again. (The body was checked when the record was read.)"""
-    return await client.request(op.method, op.url(), response_type=response_type, body=body,
-                                root=root, idempotent=False, family=op.family)
 
 
 def failure_from_error(
@@ -115,8 +98,8 @@ def failure_from_error(
     describe: Callable[[str | None], str | None] | None = None,
 ) -> FailedRecord:
     """A ``FailedRecord`` for a record whose request raised ``exc``."""
-    generic = next((t for k, t in _TRANSIENT_MEANING.items() if isinstance(exc, k)), None)
-    if isinstance(exc, APIError):
+    generic = next((text for kind, text in _MEANING if isinstance(exc, kind)), None)
+    if isinstance(exc, APIStatusError):
         # A v3 error body names no code (only the occurrence's Id): the status says what failed.
         code = exc.code if exc.code is not None else f"HTTP {exc.status}"
         meaning = (describe(exc.code) if describe else None) or generic or exc.message

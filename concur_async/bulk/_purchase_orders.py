@@ -14,12 +14,10 @@ from collections.abc import AsyncIterable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .._errors import NotFoundError
-from ..invoice import purchase_order_receipts as receipts
-from ..invoice import purchase_orders as orders
 from ..invoice.po_errors import describe_po_error
 from ..invoice.purchase_order_receipts import PurchaseOrderReceipt, PurchaseOrderReceiptResult
 from ..invoice.purchase_orders import PurchaseOrder, PurchaseOrderResult
-from ._engine import ProgressCallback, Retry, write_once
+from ._engine import ProgressCallback, sync_policy
 from ._records import Outcome, RecordKind, sync_records
 from ._report import SyncReport
 
@@ -52,14 +50,18 @@ async def _fetch_order(client: ConcurClient, order: PurchaseOrder) -> PurchaseOr
         return None
 
 
+# Writes the client must never replay by itself: when an answer is lost, the sync's next
+# round fetches the record before writing again.
+
+
 async def _create_order(client: ConcurClient, order: PurchaseOrder) -> Outcome:
-    return _outcome(await write_once(client, orders.CREATE, PurchaseOrderResult, order,
-                                     root="PurchaseOrder"))
+    return _outcome(await client.invoice.purchase_orders.with_options(idempotent=False)
+                    .create(order))
 
 
 async def _update_order(client: ConcurClient, order: PurchaseOrder) -> Outcome:
-    return _outcome(await write_once(client, orders.UPDATE, PurchaseOrderResult, order,
-                                     root="PurchaseOrder"))
+    return _outcome(await client.invoice.purchase_orders.with_options(idempotent=False)
+                    .update(order))
 
 
 ORDERS = RecordKind(
@@ -91,7 +93,7 @@ async def sync_purchase_orders(
     return await sync_records(
         client, desired, ORDERS, dry_run=dry_run, concurrency=concurrency,
         checkpoint=checkpoint, on_progress=on_progress,
-        retry=Retry(retry_rounds, retry_backoff),
+        retry=sync_policy(client, retry_rounds, retry_backoff),
     )
 
 
@@ -125,13 +127,13 @@ async def _fetch_receipt(
 
 
 async def _create_receipt(client: ConcurClient, receipt: PurchaseOrderReceipt) -> Outcome:
-    return _outcome(await write_once(client, receipts.CREATE, PurchaseOrderReceiptResult,
-                                     receipt, root="PurchaseOrderReceipt"))
+    return _outcome(await client.invoice.purchase_order_receipts.with_options(idempotent=False)
+                    .create(receipt))
 
 
 async def _update_receipt(client: ConcurClient, receipt: PurchaseOrderReceipt) -> Outcome:
-    return _outcome(await write_once(client, receipts.UPDATE, PurchaseOrderReceiptResult,
-                                     receipt, root="PurchaseOrderReceipt"))
+    return _outcome(await client.invoice.purchase_order_receipts.with_options(idempotent=False)
+                    .update(receipt))
 
 
 RECEIPTS = RecordKind(
@@ -169,5 +171,5 @@ async def sync_purchase_order_receipts(
     return await sync_records(
         client, desired, RECEIPTS, dry_run=dry_run, concurrency=concurrency,
         checkpoint=checkpoint, on_progress=on_progress,
-        retry=Retry(retry_rounds, retry_backoff),
+        retry=sync_policy(client, retry_rounds, retry_backoff),
     )

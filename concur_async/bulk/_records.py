@@ -8,24 +8,19 @@ that Concur applied before its answer was lost is found done rather than sent ag
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import anyio
 import msgspec
 
-from .._errors import APIError, ValidationError
+from .._errors import ConcurError, ValidationError
+from .._retry import RetryPolicy
 from ._checkpoint import Checkpoint
-from ._engine import (
-    FATAL,
-    TRANSIENT,
-    ProgressCallback,
-    Retry,
-    Tally,
-    Workers,
-    failure_from_error,
-)
+from ._engine import FATAL, ProgressCallback, Tally, Workers, failure_from_error, outcome_unknown
 from ._report import Action, FailedRecord, SyncReport
 from ._source import as_struct, canonical, contains, digest, records
 
@@ -70,7 +65,7 @@ async def sync_records(
     concurrency: int,
     checkpoint: str | os.PathLike[str] | None,
     on_progress: ProgressCallback | None,
-    retry: Retry,
+    retry: RetryPolicy,
 ) -> SyncReport:
     """Sync ``desired`` records of ``kind`` one call per record; see the module docstring."""
     if concurrency < 1:
@@ -114,18 +109,19 @@ async def sync_records(
 
 class _Step(Generic[S]):
     def __init__(self, client: ConcurClient, kind: RecordKind[S], tally: Tally,
-                 retry: Retry) -> None:
+                 retry: RetryPolicy) -> None:
         self.client, self.kind, self.tally, self.retry = client, kind, tally, retry
 
     async def run(self, key: str, value: str, record: S) -> None:
-        """Settle one record: fetch, compare, write; retried whole while failures pass."""
+        """Settle one record: fetch, compare, write; retried whole while failures pass.
+
+        A fetch whose answer is unknown fails the round (never read as "not there"), so the
+        next round looks again before anything is written."""
         kind, tally = self.kind, self.tally
         attempted: Action | None = None  # a write whose answer was lost
         action: Action = "create"
-        error: Exception | None = None
-        for round_number in range(self.retry.rounds + 1):
-            if round_number:
-                await self.retry.pause(round_number)
+        error: ConcurError | None = None
+        for round_number in range(self.retry.max_attempts):
             error = None
             try:
                 current = await kind.fetch(self.client, record)
@@ -141,10 +137,15 @@ class _Step(Generic[S]):
                 outcome = await write(self.client, record)
             except FATAL:
                 raise
-            except TRANSIENT as exc:
-                error = exc
-                continue
-            except APIError as exc:
+            except ConcurError as exc:
+                wait = self.retry.decide(exc, attempt=round_number + 1, elapsed=0.0)
+                if wait is not None:
+                    error = exc
+                    await anyio.sleep(wait)
+                    continue
+                if self.retry.retryable(exc):
+                    error = exc  # it may pass, but the rounds are spent
+                    break
                 tally.fail(failure_from_error(key, action, exc, retried=round_number > 0,
                                               describe=kind.describe))
                 break
@@ -157,7 +158,16 @@ class _Step(Generic[S]):
                     retried=round_number > 0,
                 ))
             break
+        if error is not None and attempted is not None and outcome_unknown(error):
+            # The rounds are spent, but the last write may have landed with its answer lost:
+            # one more look settles it, so a record written is never reported failed.
+            with contextlib.suppress(ConcurError):
+                current = await kind.fetch(self.client, record)
+                if current is not None and contains(canonical(current), canonical(record)):
+                    tally.count(attempted, key, value)
+                    error = None
         if error is not None:
-            tally.fail(failure_from_error(key, action, error, retried=self.retry.rounds > 0,
+            tally.fail(failure_from_error(key, action, error,
+                                          retried=self.retry.max_attempts > 1,
                                           describe=kind.describe))
         tally.progress("writing", advance=1)

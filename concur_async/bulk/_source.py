@@ -6,15 +6,14 @@ A digest is 16 hex digits of BLAKE2b over a canonical JSON encoding, stable acro
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import anyio.lowlevel
 import msgspec
 
+from .._codec._shape import NATIVE
 from .._errors import ValidationError
 from .._resource import check_body
 
@@ -22,8 +21,6 @@ __all__ = ["as_struct", "canonical", "contains", "digest", "records"]
 
 S = TypeVar("S", bound=msgspec.Struct)
 
-#: Values kept as themselves when a struct becomes builtins, so they compare by value.
-_NATIVE = (Decimal, dt.datetime, dt.date, dt.time)
 #: Fields Concur sets itself; a desired value for them is not compared.
 SERVER_OWNED = frozenset({"ID", "URI", "StatusList"})
 _YIELD_EVERY = 500
@@ -48,7 +45,7 @@ def as_struct(item: Any, kind: type[S]) -> S:
         struct = item
     elif isinstance(item, Mapping):
         try:
-            struct = msgspec.convert(dict(item), kind, builtin_types=_NATIVE)
+            struct = msgspec.convert(dict(item), kind, builtin_types=NATIVE)
         except msgspec.ValidationError as exc:
             raise ValidationError(f"{kind.__name__}: {exc}") from None
     else:
@@ -60,7 +57,7 @@ def as_struct(item: Any, kind: type[S]) -> S:
 def canonical(struct: msgspec.Struct) -> dict[str, Any]:
     """The struct as builtins under wire names, without server-owned fields; numbers, dates
     and times stay objects so ``1.0`` and ``1.00`` compare equal."""
-    data: dict[str, Any] = msgspec.to_builtins(struct, builtin_types=_NATIVE)
+    data: dict[str, Any] = msgspec.to_builtins(struct, builtin_types=NATIVE)
     for name in SERVER_OWNED:
         data.pop(name, None)
     return data

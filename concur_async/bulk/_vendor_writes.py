@@ -15,20 +15,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._errors import APIError, ConcurError, NotFoundError
+import anyio
+
+from .._errors import ConcurError, NotFoundError
+from .._retry import RetryPolicy
 from ..invoice.vendor_models import Status, Vendor, VendorCollection
-from ..invoice.vendors import CREATE, UPDATE
 from ._checkpoint import DELETED
-from ._engine import (
-    FATAL,
-    TRANSIENT,
-    Retry,
-    Tally,
-    Workers,
-    failure_from_error,
-    outcome_unknown,
-    write_once,
-)
+from ._engine import FATAL, Tally, Workers, failure_from_error, outcome_unknown
 from ._report import Action, FailedRecord
 from ._vendor_fields import field_digest, fields_of, vendor_key
 
@@ -45,46 +38,56 @@ Item = tuple[str, str, Vendor]  # key, desired digest, vendor
 class VendorWriter:
     """Sends vendor batches and deletes, and settles each vendor in the tally."""
 
-    def __init__(self, client: ConcurClient, tally: Tally, retry: Retry) -> None:
+    def __init__(self, client: ConcurClient, tally: Tally, retry: RetryPolicy) -> None:
         self.client = client
         self.tally = tally
         self.retry = retry
+        # Never replayed by the client itself: a lost answer is settled by looking first.
+        self.vendors = client.invoice.vendors.with_options(idempotent=False)
 
     async def send(self, action: Action, items: list[Item]) -> None:
         """One batch: sent, retried while the failure is transient, settled item by item."""
         pending = items
-        error: Exception | None = None
-        for round_number in range(self.retry.rounds + 1):
-            if round_number:
-                await self.retry.pause(round_number)
-                if outcome_unknown(error):
-                    pending = await self._unwritten(action, pending)
+        error: ConcurError | None = None
+        in_doubt = False  # a write of ``pending`` may have landed although its answer did not
+        write = self.vendors.create if action == "create" else self.vendors.update
+        for round_number in range(self.retry.max_attempts):
+            try:
+                if in_doubt:
+                    pending, unknown = await self._unwritten(action, pending)
+                    if unknown is not None:
+                        raise unknown
+                    in_doubt = False
                     if not pending:
                         error = None
                         break
-            try:
-                answer = await write_once(
-                    self.client, CREATE if action == "create" else UPDATE, VendorCollection,
-                    VendorCollection(vendor=[vendor for _, _, vendor in pending]),
-                )
+                answer = await write([vendor for _, _, vendor in pending])
             except FATAL:
                 raise
-            except TRANSIENT as exc:
+            except ConcurError as exc:
                 error = exc
-                continue
-            except APIError as exc:  # the whole batch refused: a permanent answer
-                error = None
-                for key, _, _ in pending:
-                    self.tally.fail(failure_from_error(key, action, exc,
-                                                       retried=round_number > 0))
+                in_doubt = in_doubt or outcome_unknown(exc)
+                wait = self.retry.decide(exc, attempt=round_number + 1, elapsed=0.0)
+                if wait is not None:
+                    await anyio.sleep(wait)
+                    continue
+                if not self.retry.retryable(exc):  # the whole batch refused: a final answer
+                    error = None
+                    for key, _, _ in pending:
+                        self.tally.fail(failure_from_error(key, action, exc,
+                                                           retried=round_number > 0))
                 break
             self._settle(action, pending, answer, retried=round_number > 0)
             error = None
             break
+        if error is not None and in_doubt:
+            # The rounds are spent, but the last write may have landed with its answer lost:
+            # one more look settles what did, so a vendor written is never reported failed.
+            pending, _ = await self._unwritten(action, pending)
         if error is not None:
             for key, _, _ in pending:
                 self.tally.fail(failure_from_error(key, action, error,
-                                                   retried=self.retry.rounds > 0))
+                                                   retried=self.retry.max_attempts > 1))
         self.tally.progress("writing", advance=len(items))
 
     def _settle(
@@ -97,14 +100,25 @@ class VendorWriter:
             else:
                 self.tally.fail(_failure(key, action, problem, retried=retried))
 
-    async def _unwritten(self, action: Action, items: list[Item]) -> list[Item]:
+    async def _unwritten(
+        self, action: Action, items: list[Item]
+    ) -> tuple[list[Item], ConcurError | None]:
         """The items Concur does not yet hold as desired; the others were written by a round
-        whose answer was lost, and are counted done. Looked up ``_LOOKUPS`` at a time."""
+        whose answer was lost, and are counted done. Looked up ``_LOOKUPS`` at a time.
+
+        With them, the error of a lookup whose answer is unknown (None if none): its vendor is
+        neither written nor known unwritten, so nothing is sent on a guess."""
         written: set[str] = set()
+        unknown: list[ConcurError] = []
 
         async def look_up(key: str, value: str, vendor: Vendor) -> None:
-            if await self._holds(vendor, value):
-                written.add(key)
+            try:
+                if await self._holds(vendor, value):
+                    written.add(key)
+            except FATAL:
+                raise
+            except ConcurError as exc:
+                unknown.append(exc)
 
         async with Workers(_LOOKUPS) as workers:
             for item in items:
@@ -112,10 +126,10 @@ class VendorWriter:
         for key, value, _ in items:
             if key in written:
                 self.tally.count(action, key, value)
-        return [item for item in items if item[0] not in written]
+        return [item for item in items if item[0] not in written], next(iter(unknown), None)
 
     async def _holds(self, vendor: Vendor, value: str) -> bool:
-        """Whether Concur holds ``vendor`` as desired; False when that cannot be known."""
+        """Whether Concur holds ``vendor`` as desired. Raises when that cannot be known."""
         names = tuple(fields_of(vendor))
         found = self.client.invoice.vendors.list(
             vendor_code=vendor.vendor_code, address_code=vendor.address_code,
@@ -127,18 +141,15 @@ class VendorWriter:
                     vendor.vendor_code, vendor.address_code
                 ):
                     return field_digest(fields_of(current), names) == value
-        except FATAL:
-            raise
-        except ConcurError:
-            pass  # unknown: the vendor is sent again, which a merge-update tolerates
+        except NotFoundError:
+            pass  # an empty search, answered as 404: not there
         return False
 
     async def delete(self, code: str, address: str) -> None:
         key = vendor_key(code, address)
-        error: Exception | None = None
-        for round_number in range(self.retry.rounds + 1):
-            if round_number:
-                await self.retry.pause(round_number)
+        error: ConcurError | None = None
+        for round_number in range(self.retry.max_attempts):
+            error = None
             try:
                 answer = await self.client.invoice.vendors.delete(
                     vendor_code=code, address_code=address
@@ -149,14 +160,18 @@ class VendorWriter:
                 # Gone already: removed by an earlier round whose answer was lost, or by
                 # someone else. Either way Concur now holds what was asked.
                 self.tally.count("delete", key, DELETED)
-                error = None
                 break
-            except TRANSIENT as exc:
-                error = exc
-                continue
-            except APIError as exc:
-                self.tally.fail(failure_from_error(key, "delete", exc, retried=round_number > 0))
-                error = None
+            except ConcurError as exc:
+                wait = self.retry.decide(exc, attempt=round_number + 1, elapsed=0.0)
+                if wait is not None:
+                    error = exc
+                    await anyio.sleep(wait)
+                    continue
+                if self.retry.retryable(exc):
+                    error = exc
+                else:
+                    self.tally.fail(failure_from_error(key, "delete", exc,
+                                                       retried=round_number > 0))
                 break
             # A 200 without a status is taken as done: the HTTP answer already says so.
             statuses = [s for v in answer.vendor or [] for s in v.status_list or []]
@@ -165,11 +180,10 @@ class VendorWriter:
                 self.tally.count("delete", key, DELETED)
             else:
                 self.tally.fail(_failure(key, "delete", problem, retried=round_number > 0))
-            error = None
             break
         if error is not None:
             self.tally.fail(failure_from_error(key, "delete", error,
-                                               retried=self.retry.rounds > 0))
+                                               retried=self.retry.max_attempts > 1))
         self.tally.progress("writing", advance=1)
 
 

@@ -25,9 +25,10 @@ from typing import IO, TYPE_CHECKING, Any
 import msgspec
 
 from .._errors import ValidationError
+from .._retry import RetryPolicy
 from ..invoice.vendor_models import Vendor
 from ._checkpoint import Checkpoint
-from ._engine import ProgressCallback, Retry, Tally, Workers
+from ._engine import ProgressCallback, Tally, Workers, sync_policy
 from ._report import Action, FailedRecord, SyncReport
 from ._source import as_struct, records
 from ._vendor_fields import field_digest, fields_of, raw_key, vendor_key, writable
@@ -133,7 +134,7 @@ async def sync_vendors(
         raise ValidationError("concurrency must be at least 1")
     tally = Tally(client, dry_run=dry_run, on_progress=on_progress,
                   checkpoint=Checkpoint(checkpoint, kind="vendors"))
-    sync = _VendorSync(client, tally, Retry(retry_rounds, retry_backoff))
+    sync = _VendorSync(client, tally, sync_policy(client, retry_rounds, retry_backoff))
     finished = False
     try:
         with ExitStack() as stack:
@@ -152,7 +153,7 @@ async def sync_vendors(
 
 
 class _VendorSync:
-    def __init__(self, client: ConcurClient, tally: Tally, retry: Retry) -> None:
+    def __init__(self, client: ConcurClient, tally: Tally, retry: RetryPolicy) -> None:
         self.client = client
         self.tally = tally
         self.plan = _Plan()

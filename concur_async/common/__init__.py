@@ -23,7 +23,7 @@ from .suppliers import Suppliers
 from .users import Users
 
 if TYPE_CHECKING:
-    from .._client import ConcurClient
+    from .._requester import Requester
 
 __all__ = ["Common"]
 
@@ -31,7 +31,7 @@ __all__ = ["Common"]
 class Common(Family):
     """Common v3.x: lists and list items, connection requests, locations, receipts, users."""
 
-    def __init__(self, client: ConcurClient) -> None:
+    def __init__(self, client: Requester) -> None:
         super().__init__(client)
         self.connection_requests = ConnectionRequests(client)
         self.connection_requests_v3_1 = ConnectionRequestsV31(client)

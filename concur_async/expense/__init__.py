@@ -24,7 +24,7 @@ from .report_digests import ReportDigests
 from .reports import Reports
 
 if TYPE_CHECKING:
-    from .._client import ConcurClient
+    from .._requester import Requester
 
 __all__ = ["Expense"]
 
@@ -32,7 +32,7 @@ __all__ = ["Expense"]
 class Expense(Family):
     """Expense v3.0: reports, entries, itemizations, allocations, attendees, receipt images."""
 
-    def __init__(self, client: ConcurClient) -> None:
+    def __init__(self, client: Requester) -> None:
         super().__init__(client)
         self.allocations = Allocations(client)
         self.attendee_types = AttendeeTypes(client)

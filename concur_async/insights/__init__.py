@@ -13,7 +13,7 @@ from .latest_bookings import LatestBookings
 from .opportunities import Opportunities
 
 if TYPE_CHECKING:
-    from .._client import ConcurClient
+    from .._requester import Requester
 
 __all__ = ["Insights"]
 
@@ -21,7 +21,7 @@ __all__ = ["Insights"]
 class Insights(Family):
     """Insights v3.0: latest bookings and opportunities."""
 
-    def __init__(self, client: ConcurClient) -> None:
+    def __init__(self, client: Requester) -> None:
         super().__init__(client)
         self.latest_bookings = LatestBookings(client)
         self.opportunities = Opportunities(client)

@@ -26,7 +26,7 @@ from .vendors import Vendors
 from .vendors_v3_0 import VendorsV30
 
 if TYPE_CHECKING:
-    from .._client import ConcurClient
+    from .._requester import Requester
 
 __all__ = ["Invoice"]
 
@@ -34,7 +34,7 @@ __all__ = ["Invoice"]
 class Invoice(Family):
     """Invoice v3.x: vendors, purchase orders and receipts, payment requests, and more."""
 
-    def __init__(self, client: ConcurClient) -> None:
+    def __init__(self, client: Requester) -> None:
         super().__init__(client)
         self.localized_data = LocalizedData(client)
         self.vendors = Vendors(client)

@@ -12,7 +12,7 @@ from .._resource import Family
 from .payments import Payments
 
 if TYPE_CHECKING:
-    from .._client import ConcurClient
+    from .._requester import Requester
 
 __all__ = ["InvoicePay"]
 
@@ -20,6 +20,6 @@ __all__ = ["InvoicePay"]
 class InvoicePay(Family):
     """Invoice Pay v4: payments handed to a payment provider, and their confirmations."""
 
-    def __init__(self, client: ConcurClient) -> None:
+    def __init__(self, client: Requester) -> None:
         super().__init__(client)
         self.payments = Payments(client)

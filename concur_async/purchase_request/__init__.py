@@ -12,7 +12,7 @@ from .._resource import Family
 from .purchase_requests import PurchaseRequests
 
 if TYPE_CHECKING:
-    from .._client import ConcurClient
+    from .._requester import Requester
 
 __all__ = ["PurchaseRequest"]
 
@@ -20,6 +20,6 @@ __all__ = ["PurchaseRequest"]
 class PurchaseRequest(Family):
     """Purchase Request v4."""
 
-    def __init__(self, client: ConcurClient) -> None:
+    def __init__(self, client: Requester) -> None:
         super().__init__(client)
         self.purchase_requests = PurchaseRequests(client)

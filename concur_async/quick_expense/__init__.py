@@ -12,7 +12,7 @@ from .._resource import Family
 from .quick_expenses import QuickExpenses
 
 if TYPE_CHECKING:
-    from .._client import ConcurClient
+    from .._requester import Requester
 
 __all__ = ["QuickExpense"]
 
@@ -20,6 +20,6 @@ __all__ = ["QuickExpense"]
 class QuickExpense(Family):
     """Quick Expense v4.0.3 (its own rate limit: 120 requests per 5 minutes per user)."""
 
-    def __init__(self, client: ConcurClient) -> None:
+    def __init__(self, client: Requester) -> None:
         super().__init__(client)
         self.quick_expenses = QuickExpenses(client)

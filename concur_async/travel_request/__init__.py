@@ -22,7 +22,7 @@ from .travel_agencies import TravelAgencies
 from .user_policies import UserPolicies
 
 if TYPE_CHECKING:
-    from .._client import ConcurClient
+    from .._requester import Requester
 
 __all__ = ["TravelRequest"]
 
@@ -30,7 +30,7 @@ __all__ = ["TravelRequest"]
 class TravelRequest(Family):
     """Travel Request v4, with v3.1 request group configurations and v3.0 requests."""
 
-    def __init__(self, client: ConcurClient) -> None:
+    def __init__(self, client: Requester) -> None:
         super().__init__(client)
         self.request_group_configurations = RequestGroupConfigurations(client)
         self.requests = Requests(client)

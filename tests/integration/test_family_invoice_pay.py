@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from concur_async import NotFoundError, ValidationError
+from concur_async import BadRequestError, NotFoundError
 from concur_async.invoice_pay.payments import Amount, Payment, UpdatePayment
 from concur_async.testing import LocalConcur
 
@@ -41,7 +41,7 @@ async def test_payments_are_streamed_until_empty_and_updated() -> None:
             ), payment_id=ids[0])
             assert (paid.status, paid.status_date, paid.payment_method) == (
                 "PAID", dt.date(2025, 1, 2), "ACH")
-            with pytest.raises(ValidationError):  # PAID needs a payment method
+            with pytest.raises(BadRequestError):  # PAID needs a payment method
                 await pay.payments.update(
                     UpdatePayment(status="PAID", status_date=dt.date(2025, 1, 2)),
                     payment_id=ids[1])

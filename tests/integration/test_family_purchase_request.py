@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from concur_async import NotFoundError, ValidationError
+from concur_async import BadRequestError, NotFoundError
 from concur_async.purchase_request.purchase_requests import (
     GetPurchaseRequestCompact,
     LineItem,
@@ -46,7 +46,7 @@ async def test_purchase_requests_are_created_and_read() -> None:
         assert compact.purchase_request_workflow_status == "Pending Approval"
         assert compact.purchase_orders in (None, [])
 
-        with pytest.raises(ValidationError) as refused:  # no such vendor
+        with pytest.raises(BadRequestError) as refused:  # no such vendor
             await requests.create(_request("NOPE"))
         assert "lineItems[0].vendorCode" in str(refused.value)
         with pytest.raises(NotFoundError):

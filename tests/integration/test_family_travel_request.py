@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from concur_async import NotFoundError, ValidationError
+from concur_async import BadRequestError, NotFoundError
 from concur_async.testing import LocalConcur
 from concur_async.travel_request.models import (
     Expense,
@@ -59,7 +59,7 @@ async def test_requests_page_and_move_through_the_workflow() -> None:
                                                    comment="Add the hotel")
             assert sent_back.approval_status is not None
             assert sent_back.approval_status.code == "SENTBACK"
-            with pytest.raises(ValidationError):
+            with pytest.raises(BadRequestError):
                 await travel.requests.move(request_uuid=new.id, action="approve")
 
             unsubmitted = travel.requests.list(view="UNSUBMITTED", page_size=100)

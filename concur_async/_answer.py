@@ -1,0 +1,116 @@
+"""An answer off the wire, and the one place any answer (single call or page) is decoded.
+
+Decoding sorts what can go wrong into three kinds, because each asks for a different response:
+
+- a 200 whose body is one of Concur's error shapes (``{"Error": {...}}``, Budget's
+  ``errorMessageList``, ``<Error>`` in XML): Concur refused the call, so it raises the
+  ``APIStatusError`` the body describes, never a struct with every field None;
+- a body that cannot be parsed at all (truncated, not JSON or XML): ``MalformedAnswerError``,
+  which says nothing of the outcome and is retried like a dropped connection;
+- a body that parses but does not fit its struct: ``DecodeError``, retried by nobody, since
+  the same answer would come again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from . import _codec
+from ._codec import xml as _xml
+from ._errors import DecodeError, MalformedAnswerError, api_error, parse_error_body
+
+__all__ = ["Answer", "decode_answer"]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One HTTP answer: its status, body, headers, and the URL that gave it (after redirects)."""
+
+    status: int
+    body: bytes
+    headers: Mapping[str, str]
+    url: str
+
+    @property
+    def format(self) -> _codec.Format:
+        return "xml" if "xml" in self.headers.get("Content-Type", "") else "json"
+
+
+# Only the opening bytes are looked at, so a normal answer costs one failed regex match.
+_JSON_ERROR = re.compile(rb'\s*\{\s*"(?:Error|errorMessageList|message)"\s*:\s*[\[{]')
+_XML_ERROR = re.compile(rb"\s*(?:<\?xml[^>]{0,200}\?>\s*)?<Error[\s>]")
+
+
+def decode_answer(
+    answer: Answer, response_type: Any, *, method: str, hide: Iterable[str] = ()
+) -> Any:
+    """``answer`` decoded into ``response_type`` (``bytes``: the raw body; None: plain JSON
+    values, or XML text). Raises as the module docstring says."""
+    body = answer.body
+    if response_type is bytes:
+        return body
+    fmt = answer.format
+    if response_type is None and not body.strip():
+        return None
+    _raise_embedded_error(answer, fmt, method, hide)
+    if response_type is None and fmt == "xml":
+        return body
+    try:
+        return _codec.decode(body, Any if response_type is None else response_type, fmt)
+    except MalformedAnswerError:
+        raise
+    except DecodeError as exc:
+        if not _parses(body, fmt):
+            raise MalformedAnswerError(
+                f"the answer could not be read ({len(body)} bytes of {fmt.upper()}, cut short "
+                "or damaged)"
+            ) from None
+        raise exc from None
+
+
+def _raise_embedded_error(
+    answer: Answer, fmt: _codec.Format, method: str, hide: Iterable[str]
+) -> None:
+    pattern = _XML_ERROR if fmt == "xml" else _JSON_ERROR
+    if not pattern.match(answer.body, 0, 300):
+        return
+    if fmt == "json":
+        try:
+            data = msgspec.json.decode(answer.body)
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+            return  # not an error shape after all: the decode says what it is
+        if not _is_error_document(data):
+            return
+    parsed = parse_error_body(answer.body)
+    if parsed.message is None and parsed.code is None:
+        return
+    raise api_error(parsed.status or answer.status, answer.body, answer.headers, method,
+                    answer.url, hide=hide)
+
+
+def _is_error_document(data: Any) -> bool:
+    """Whether a JSON answer is nothing but one of Concur's error shapes."""
+    if not isinstance(data, Mapping):
+        return False
+    if isinstance(data.get("Error"), Mapping):
+        return set(data) <= {"Error"}
+    if isinstance(data.get("errorMessageList"), list):
+        return True
+    message = data.get("message")
+    return isinstance(message, Mapping) and isinstance(message.get("errorMessageList"), list)
+
+
+def _parses(body: bytes, fmt: _codec.Format) -> bool:
+    """Whether ``body`` is well-formed at all (only asked after a decode failed)."""
+    if fmt == "xml":
+        return _xml.well_formed(body)
+    try:
+        msgspec.json.decode(body)
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        return False
+    return True
