@@ -55,6 +55,7 @@ async def run(scale: float, seed: int) -> int:
     lost = sum(f.lost for f in runs)
     duplicated = sum(f.duplicated for f in runs)
     out_of_order = sum(1 for f in runs if f.in_order is False)
+    absurd = sum(v for f in runs for k, v in f.extra.items() if k.startswith("absurd"))
     print("| figure | value |")
     print("|---|---:|")
     rows = [
@@ -65,6 +66,7 @@ async def run(scale: float, seed: int) -> int:
          f"{report.unchanged:,}"),
         *((f"faults injected: {kind}", f"{count:,}") for kind, count in sorted(faults.items())),
         ("faults injected: total", f"{sum(faults.values()):,}"),
+        ("absurd Retry-After answered (sync writes)", f"{absurd:,}"),
         ("401s from forced token expiry", f"{sum(f.unauthorized for f in runs):,}"),
         *((f"token endpoint faults: {kind}", f"{count:,}")
           for kind, count in sorted(token_faults.items())),

@@ -14,7 +14,7 @@ Decoding sorts what can go wrong into three kinds, because each asks for a diffe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ import msgspec
 from . import _codec
 from ._codec import xml as _xml
 from ._errors import DecodeError, MalformedAnswerError, api_error, parse_error_body
+from ._secrets import SecretRegistry
 
 __all__ = ["Answer", "decode_answer"]
 
@@ -47,17 +48,19 @@ _XML_ERROR = re.compile(rb"\s*(?:<\?xml[^>]{0,200}\?>\s*)?<Error[\s>]")
 
 
 def decode_answer(
-    answer: Answer, response_type: Any, *, method: str, hide: Iterable[str] = ()
+    answer: Answer, response_type: Any, *, method: str, secrets: SecretRegistry | None = None
 ) -> Any:
     """``answer`` decoded into ``response_type`` (``bytes``: the raw body; None: plain JSON
-    values, or XML text). Raises as the module docstring says."""
+    values, or XML text). Raises as the module docstring says; ``secrets`` are blanked in an
+    error's text. (Passed as the registry, whose repr is masked: a traceback captured with its
+    frames' locals must not show the values.)"""
     body = answer.body
     if response_type is bytes:
         return body
     fmt = answer.format
     if response_type is None and not body.strip():
         return None
-    _raise_embedded_error(answer, fmt, method, hide)
+    _raise_embedded_error(answer, fmt, method, secrets)
     if response_type is None and fmt == "xml":
         return body
     try:
@@ -74,7 +77,7 @@ def decode_answer(
 
 
 def _raise_embedded_error(
-    answer: Answer, fmt: _codec.Format, method: str, hide: Iterable[str]
+    answer: Answer, fmt: _codec.Format, method: str, secrets: SecretRegistry | None
 ) -> None:
     pattern = _XML_ERROR if fmt == "xml" else _JSON_ERROR
     if not pattern.match(answer.body, 0, 300):
@@ -90,7 +93,7 @@ def _raise_embedded_error(
     if parsed.message is None and parsed.code is None:
         return
     raise api_error(parsed.status or answer.status, answer.body, answer.headers, method,
-                    answer.url, hide=hide)
+                    answer.url, hide=secrets.values() if secrets is not None else ())
 
 
 def _is_error_document(data: Any) -> bool:

@@ -529,11 +529,11 @@ class ConcurClient:
                         session, method, target, params, data, headers, token, attempt,
                         family, limits,
                     )
-                hide = self._auth.secrets.values()
                 if answer.status < 300:
                     if peek is not None:
                         await peek(answer.body)
-                    return decode_answer(answer, response_type, method=method, hide=hide)
+                    return decode_answer(answer, response_type, method=method,
+                                         secrets=self._auth.secrets)
                 status = answer.status
                 retry_after: float | None = None
                 if status == 429:
@@ -543,7 +543,7 @@ class ConcurClient:
                     # policy's cap: an absurd Retry-After must not stall every other call.
                     await self.limiter.pause(policy.rate_limit_wait(retry_after))
                 error = api_error(status, answer.body, answer.headers, method, answer.url,
-                                  hide=hide, retry_after=retry_after)
+                                  hide=self._auth.secrets.values(), retry_after=retry_after)
                 if status in (401, 403) and not reauthenticated and self._auth.refreshable:
                     # One refresh and one retry (Concur answers 403 for an expired or revoked
                     # token too); a second refusal is a real one.

@@ -44,6 +44,10 @@ class RetryPolicy:
     default_retry_after: float = 1.0
     #: The longest Retry-After the SDK waits (and pauses the client for).
     max_retry_after: float = 60.0
+    #: A Retry-After beyond ``max_retry_after``: raise at once (False, what a caller waiting
+    #: on one call wants), or wait ``max_retry_after`` and try again (True, what a long batch
+    #: job wants: a 429 was refused before anything was done, so trying again is safe).
+    retry_past_cap: bool = False
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -89,7 +93,9 @@ class RetryPolicy:
         if isinstance(error, RateLimitError):
             wait = self.default_retry_after if error.retry_after is None else error.retry_after
             if wait > self.max_retry_after:
-                return None
+                if not self.retry_past_cap:
+                    return None
+                wait = self.max_retry_after
         else:
             wait = self.backoff(attempt)
         return wait if self.may_retry(attempt, elapsed, wait) else None

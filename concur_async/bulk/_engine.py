@@ -73,13 +73,15 @@ def sync_policy(client: ConcurClient, rounds: int, backoff: float) -> RetryPolic
     """The sync's own rounds as the client's ``RetryPolicy`` (the same failures retried, the
     same backoff): ``rounds`` more tries after the first, the first pause up to ``backoff``
     seconds and doubling, no overall time limit (a long sync outlives any one call's budget).
-    Every round looks before it writes again, so each is as safe to repeat as a GET."""
+    A 429 whose Retry-After is beyond the client's cap is waited out to the cap and tried
+    again, rather than failing the record. Every round looks before it writes again, so each
+    is as safe to repeat as a GET."""
     if rounds < 0 or backoff < 0:
         raise ValidationError("retry_rounds and retry_backoff must not be negative")
     return dataclasses.replace(
         client.retry, max_attempts=rounds + 1, backoff_base=backoff,
         backoff_max=backoff * 2 ** max(rounds - 1, 0), max_total_seconds=math.inf,
-        max_retry_after=math.inf,
+        retry_past_cap=True,
     )
 
 

@@ -1,7 +1,8 @@
 """Chaos runs against LocalConcur, shared by the chaos tests and ``benchmarks/chaos_bench.py``.
 
 A run starts a ``LocalConcur`` whose every API route misbehaves on a share of requests (429
-with a short ``Retry-After``, 500/502/503, the connection cut mid-body, latency spikes) and
+with a short ``Retry-After``, 500/502/503, the connection cut mid-body, a 200 whose body is cut
+in half, latency spikes, and for syncs a 429 whose ``Retry-After`` is absurd) and
 whose access tokens live ``token_lifetime`` seconds, while a background task also expires every
 issued token each ``expire_every`` seconds (so some calls meet a 401 and refresh). The token
 endpoint has faults of its own (5xx, answers cut off after the refresh token was rotated, a
@@ -31,10 +32,12 @@ from concur_async.testing import SEED_ADDRESS_CODE, LocalConcur, seed_code, seed
 from concur_async.testing._faults import FaultRule
 
 __all__ = [
+    "ABSURD_RETRY_AFTER",
     "FULL_STREAM",
     "FULL_SYNC",
     "Figures",
     "Profile",
+    "SYNC_PROFILE",
     "SyncPlan",
     "scale",
     "scaled",
@@ -55,8 +58,10 @@ VENDORS = "invoice/vendors"
 #: Retries sized for a hostile server: more attempts than the default, short waits.
 CHAOS_RETRY = RetryPolicy(
     max_attempts=10, backoff_base=0.01, backoff_max=0.08, max_total_seconds=60.0,
-    default_retry_after=0.05,
+    default_retry_after=0.05, max_retry_after=0.2,
 )
+#: What a misbehaving proxy sends: eleven days and a half.
+ABSURD_RETRY_AFTER = 999_999.0
 
 
 def scale() -> float:
@@ -85,6 +90,12 @@ class Profile:
     spike_rate: float = 0.03
     spike_ms: float = 80.0
     retry_after: float = 0.05
+    #: 200s whose body is cut in half (retried like a cut connection on reads).
+    malformed: float = 0.02
+    #: Writes answered 429 with ``Retry-After: ABSURD_RETRY_AFTER``: the client raises at once
+    #: (it must not hang), so only a sync's writes, whose rounds wait out the cap and try
+    #: again, can take them; a stream, or the sync's read pass, would end with the error.
+    absurd_retry_after: float = 0.0
     latency_ms: float = 1.0
     token_lifetime: float = 1.5
     #: Seconds between forced expiries of every token issued (None: only the lifetime).
@@ -105,11 +116,14 @@ class Profile:
     token_503_burst: int = 0
     token_drop_burst: int = 0
 
-    def apply(self, concur: LocalConcur, seed: int, *, methods: tuple[str, ...] = ()) -> None:
+    def apply(
+        self, concur: LocalConcur, seed: int, *, methods: tuple[str, ...] = ()
+    ) -> FaultRule | None:
+        """Set the faults; returns the absurd Retry-After rule, if any, to count its hits."""
         concur.faults.set(
             rate_limit=self.rate_limit, server_error=self.server_error, drop=self.drop,
-            spike_ms=self.spike_ms, spike_rate=self.spike_rate, retry_after=self.retry_after,
-            seed=seed,
+            malformed=self.malformed, spike_ms=self.spike_ms, spike_rate=self.spike_rate,
+            retry_after=self.retry_after, seed=seed,
         )
         if methods:  # keep the rules to these methods (e.g. drops on reads only)
             for rule in concur.faults.rules:
@@ -121,9 +135,16 @@ class Profile:
             faults.add("server_error", rate=self.token_server_error, prefix=TOKEN_PREFIX)
         if self.token_drop:
             faults.add("drop", rate=self.token_drop, prefix=TOKEN_PREFIX)
+        if not self.absurd_retry_after:
+            return None
+        return concur.faults.add("rate_limit", rate=self.absurd_retry_after,
+                                 retry_after=ABSURD_RETRY_AFTER,
+                                 methods=("POST", "PUT", "DELETE"))
 
 
 DEFAULT_PROFILE = Profile()
+#: A sync meets the absurd Retry-After as well.
+SYNC_PROFILE = Profile(absurd_retry_after=0.01)
 
 
 @dataclass(slots=True)
@@ -376,7 +397,7 @@ async def sync_vendors_under_faults(
     size: int,
     *,
     seed: int = 11,
-    profile: Profile = DEFAULT_PROFILE,
+    profile: Profile = SYNC_PROFILE,
     batch_size: int = 100,
     concurrency: int = 8,
     on_client: Callable[[ConcurClient], None] | None = None,
@@ -394,7 +415,7 @@ async def sync_vendors_under_faults(
     async with LocalConcur(vendors=plan.seeded, token_lifetime=profile.token_lifetime,
                            seed=seed, latency_ms=profile.latency_ms,
                            users=dict([CHAOS_USER])) as concur:
-        profile.apply(concur, seed)
+        absurd = profile.apply(concur, seed)
         async with _client(concur) as client, \
                 _token_churn(concur, client, profile) as churn:
             if on_client is not None:
@@ -419,6 +440,8 @@ async def sync_vendors_under_faults(
                    f"deleted={report.deleted} unchanged={report.unchanged} "
                    f"failed={report.failed}"),
         "server write log": ", ".join(f"{op}={sum(c.values())}" for op, c in writes.items()),
+        "absurd Retry-After answered (raised at once, waited out to the cap by the sync)":
+            0 if absurd is None else absurd.fired,
         "answers cut off, by route": dict(sorted(
             (route, n) for (kind, route), n in served_by_route.items() if kind == "drop")),
     }

@@ -1,8 +1,8 @@
 """Streaming through a hostile server: every vendor exactly once, in order.
 
-The server answers 429 (with ``Retry-After``), 500/502/503, cuts connections mid-body and
-spikes its latency on a share of requests, while tokens expire every couple of seconds. The
-paginator must still hand over every seeded vendor once, in server order.
+The server answers 429 (with ``Retry-After``), 500/502/503, cuts connections mid-body, answers
+200 with half a body and spikes its latency on a share of requests, while tokens expire every
+couple of seconds. The paginator must still hand over every seeded vendor once, in server order.
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ async def test_streaming_under_faults_yields_every_vendor_once_in_order() -> Non
     assert figures.in_order
     assert figures.server_errors == 0
     served = figures.faults
-    for kind in ("rate_limit", "server_error", "drop", "spike"):
+    for kind in ("rate_limit", "server_error", "drop", "malformed", "spike"):
         assert served.get(kind, 0) > 0, f"no {kind} fault was served: {served}"
     # Every refused or cut answer was retried: the retries cover the faults that spoil an
     # answer (a spike only delays one) and the 401s of forced expiries.
-    spoiled = served["rate_limit"] + served["server_error"] + served["drop"]
+    spoiled = (served["rate_limit"] + served["server_error"] + served["drop"]
+               + served["malformed"])
     assert figures.retries >= spoiled
     assert figures.forced_expiries >= 1
     assert figures.unauthorized >= 1  # a request met an expired token, renewed it, went on

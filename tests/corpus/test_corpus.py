@@ -113,15 +113,24 @@ async def _call(
         return await result
 
 
+def _is_v3_error(entry: dict[str, Any]) -> bool:
+    if entry["format"] != "json":
+        return False
+    document = json.loads(body_of(entry))
+    return isinstance(document, dict) and set(document) == {"Error"}
+
+
 @ONE_LOOP
 @pytest.mark.parametrize("entry", RESPONSES)
 async def test_each_documented_response_decodes_through_its_method(
     loopback: Loopback, entry: dict[str, Any]
 ) -> None:
-    if (entry["status"] or 200) >= 400:
+    if (entry["status"] or 200) >= 400 or _is_v3_error(entry):
+        # An error example the docs give no status for is served as a 200: the SDK raises it
+        # all the same, rather than hand back a struct with every field None.
         with pytest.raises(APIError) as caught:
             await _call(loopback, entry, body_of(entry))
-        assert caught.value.status == entry["status"]
+        assert caught.value.status == (entry["status"] or 200)
         message = caught.value.message or ""
         assert message.strip(), "the documented error's message was not read"
         assert not message.lstrip().startswith(("{", "[")), f"a document, not a message: {message}"
