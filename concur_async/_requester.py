@@ -28,6 +28,11 @@ class Requester(Protocol):
 
     wire_format: WireFormat
 
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The open HTTP session, for what is fetched without the token (signed image URLs)."""
+        ...
+
     async def request(
         self,
         method: str,

@@ -19,7 +19,7 @@ from ._download import Downloads
 from .images import Images
 
 if TYPE_CHECKING:
-    from .._client import ConcurClient
+    from .._requester import Requester
 
 __all__ = ["Image"]
 
@@ -27,6 +27,6 @@ __all__ = ["Image"]
 class Image(Family, Downloads):
     """Image v1.0: uploads to a receipt store, entry, report or invoice; image downloads."""
 
-    def __init__(self, client: ConcurClient) -> None:
+    def __init__(self, client: Requester) -> None:
         super().__init__(client)
         self.images = Images(client)

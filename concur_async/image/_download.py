@@ -20,7 +20,7 @@ from .._files import replacing
 from .._transport import is_loopback, read_capped
 
 if TYPE_CHECKING:
-    from .._client import ConcurClient
+    from .._requester import Requester
 
 __all__ = ["Downloads"]
 
@@ -32,7 +32,7 @@ _ERROR_BODY_CAP = 64 * 1024
 class Downloads:
     """``stream`` and ``download`` for the URLs the Image API answers."""
 
-    _client: ConcurClient
+    _client: Requester
 
     def stream(self, url: str, *, chunk_size: int = _CHUNK) -> AsyncIterator[bytes]:
         """The file at ``url`` (``Image.url``), in chunks of at most ``chunk_size`` bytes.
