@@ -328,10 +328,12 @@ class AsyncPaginator(Generic[T]):
             fetching = _Fetch()
 
             async def peek(body: bytes) -> None:
-                # Inside the fetch, before its decode: once the consumer is waiting for this
-                # page (never sooner, which would read ahead past ``prefetch``), the style's
-                # guess at the next page goes on the wire while this one decodes.
-                await fetching.wanted.wait()
+                # Inside the fetch, before its decode: when the consumer is already waiting
+                # for this page, the style's guess at the next one goes on the wire while this
+                # one decodes. A page fetched ahead of the consumer reads nothing further ahead
+                # (that would pass ``prefetch``); the loop asks for its successor in turn.
+                if not fetching.wanted:
+                    return
                 assert isinstance(style, V3Paging)
                 guess = style.read_ahead(body)
                 if guess is not None and not ahead:
@@ -349,7 +351,7 @@ class AsyncPaginator(Generic[T]):
         number = seen = 0
         try:
             while current is not None:
-                current.wanted.set()
+                current.wanted = True
                 data = await current.task
                 guessed, current = ahead.pop() if ahead else (None, None)
                 items = self._capped(style.items_of(data), seen)
@@ -436,7 +438,7 @@ class _Fetch:
 
     def __init__(self) -> None:
         self.task: asyncio.Task[Any]
-        self.wanted = asyncio.Event()
+        self.wanted = False
 
 
 #: Loop turns a prefetch gets before its page's items are handed over: enough for the limiter
