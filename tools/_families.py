@@ -36,10 +36,11 @@ def _family(family: FamilyInfo) -> ModuleSource:
               "from typing import TYPE_CHECKING", "", "from .._resource import Family"]
     # isort orders ``from .x import`` lines by module name, private ones first.
     lines += [f"from .{module} import {imports[module]}" for module in sorted(imports)]
-    lines += ["", "if TYPE_CHECKING:", "    from .._client import ConcurClient", "",
+    # Typed against the request seam, not the client: the client imports the families.
+    lines += ["", "if TYPE_CHECKING:", "    from .._requester import Requester", "",
               f'__all__ = ["{cls}"]', "", "",
               f"class {cls}({bases}):", f'    """{doc}"""', "",
-              "    def __init__(self, client: ConcurClient) -> None:",
+              "    def __init__(self, client: Requester) -> None:",
               "        super().__init__(client)"]
     lines += [f"        self.{m.attribute} = {m.resource}(client)" for m in modules]
     return ModuleSource(f"{name}/__init__.py", "\n".join(lines) + "\n")
