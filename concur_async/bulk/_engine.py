@@ -46,6 +46,7 @@ __all__ = [
     "ProgressCallback",
     "Tally",
     "Workers",
+    "another_round",
     "failure_from_error",
     "outcome_unknown",
     "sync_policy",
@@ -83,6 +84,17 @@ def sync_policy(client: ConcurClient, rounds: int, backoff: float) -> RetryPolic
         backoff_max=backoff * 2 ** max(rounds - 1, 0), max_total_seconds=math.inf,
         retry_past_cap=True,
     )
+
+
+async def another_round(policy: RetryPolicy, error: ConcurError, round_number: int) -> bool:
+    """After ``error`` in round ``round_number`` (from 0): True once the pause before the next
+    round is over; False when there is none (the rounds are spent, or the error is final:
+    ``policy.retryable`` tells which)."""
+    wait = policy.decide(error, attempt=round_number + 1, elapsed=0.0)
+    if wait is None:
+        return False
+    await anyio.sleep(wait)
+    return True
 
 
 def outcome_unknown(error: Exception | None) -> bool:

@@ -14,13 +14,20 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import anyio
 import msgspec
 
 from .._errors import ConcurError, ValidationError
 from .._retry import RetryPolicy
 from ._checkpoint import Checkpoint
-from ._engine import FATAL, ProgressCallback, Tally, Workers, failure_from_error, outcome_unknown
+from ._engine import (
+    FATAL,
+    ProgressCallback,
+    Tally,
+    Workers,
+    another_round,
+    failure_from_error,
+    outcome_unknown,
+)
 from ._report import Action, FailedRecord, SyncReport
 from ._source import as_struct, canonical, contains, digest, records
 
@@ -138,10 +145,8 @@ class _Step(Generic[S]):
             except FATAL:
                 raise
             except ConcurError as exc:
-                wait = self.retry.decide(exc, attempt=round_number + 1, elapsed=0.0)
-                if wait is not None:
+                if await another_round(self.retry, exc, round_number):
                     error = exc
-                    await anyio.sleep(wait)
                     continue
                 if self.retry.retryable(exc):
                     error = exc  # it may pass, but the rounds are spent

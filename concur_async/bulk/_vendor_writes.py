@@ -15,13 +15,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import anyio
-
 from .._errors import ConcurError, NotFoundError
 from .._retry import RetryPolicy
 from ..invoice.vendor_models import Status, Vendor, VendorCollection
 from ._checkpoint import DELETED
-from ._engine import FATAL, Tally, Workers, failure_from_error, outcome_unknown
+from ._engine import (
+    FATAL,
+    Tally,
+    Workers,
+    another_round,
+    failure_from_error,
+    outcome_unknown,
+)
 from ._report import Action, FailedRecord
 from ._vendor_fields import field_digest, fields_of, vendor_key
 
@@ -67,9 +72,7 @@ class VendorWriter:
             except ConcurError as exc:
                 error = exc
                 in_doubt = in_doubt or outcome_unknown(exc)
-                wait = self.retry.decide(exc, attempt=round_number + 1, elapsed=0.0)
-                if wait is not None:
-                    await anyio.sleep(wait)
+                if await another_round(self.retry, exc, round_number):
                     continue
                 if not self.retry.retryable(exc):  # the whole batch refused: a final answer
                     error = None
@@ -162,10 +165,8 @@ class VendorWriter:
                 self.tally.count("delete", key, DELETED)
                 break
             except ConcurError as exc:
-                wait = self.retry.decide(exc, attempt=round_number + 1, elapsed=0.0)
-                if wait is not None:
+                if await another_round(self.retry, exc, round_number):
                     error = exc
-                    await anyio.sleep(wait)
                     continue
                 if self.retry.retryable(exc):
                     error = exc
