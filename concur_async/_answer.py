@@ -68,7 +68,9 @@ def decode_answer(
     except MalformedAnswerError:
         raise
     except DecodeError as exc:
-        if not _parses(body, fmt):
+        # An empty body is whole, just not a document (Concur answers some writes so): the
+        # same call would bring it again, so it is not retried.
+        if body.strip() and not _parses(body, fmt):
             raise MalformedAnswerError(
                 f"the answer could not be read ({len(body)} bytes of {fmt.upper()}, cut short "
                 "or damaged)"

@@ -201,3 +201,10 @@ async def test_a_200_with_a_v3_error_body_raises_instead_of_an_empty_struct() ->
             await client.request("GET", "/api/v3.0/vendors/V1", response_type=Vendor)
     assert info.value.correlation_id == "c-1"
     assert info.value.url.endswith("/api/v3.0/vendors/V1")
+
+
+def test_an_empty_body_is_not_taken_for_a_damaged_one() -> None:
+    # Whole but no document: the same call would bring it again, so it is not retried.
+    with pytest.raises(DecodeError) as info:
+        decode_answer(answer(b""), Vendor, method="PUT")
+    assert not isinstance(info.value, MalformedAnswerError)
