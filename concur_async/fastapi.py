@@ -53,7 +53,6 @@ from ._errors import (
     TransportError,
     ValidationError,
 )
-from ._errors import TimeoutError as ConcurTimeoutError
 
 __all__ = [
     "CLIENT_STATE",
