@@ -458,13 +458,18 @@ class TokenManager:
                 invalid_grant=refusal.error == "invalid_grant",
             )
         try:
-            return _Outcome(answer=ANSWER_DECODER.decode(body))
+            answer = ANSWER_DECODER.decode(body)
+            if _header_safe(answer.access_token.get_secret_value()):
+                return _Outcome(answer=answer)
         except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
-            # A cut or garbled answer: asked again like a dropped connection.
-            return _Outcome(error=AuthenticationError(
-                "token response was not understood", status=status, method="POST",
-                url=redact_url(url), correlation_id=correlation,
-            ), retryable=True)
+            pass
+        # A cut or garbled answer: asked again like a dropped connection. An access token
+        # that cannot go in a header (CR/LF would split it) is garbled too, refused here
+        # rather than as aiohttp's bare ValueError on the next call.
+        return _Outcome(error=AuthenticationError(
+            "token response was not understood", status=status, method="POST",
+            url=redact_url(url), correlation_id=correlation,
+        ), retryable=True)
 
     def _keep(
         self, answer: TokenAnswer, latest: Token | None, *, moved_to: str | None,
@@ -572,6 +577,11 @@ def _grant_secrets(grant: Grant) -> list[Secret]:
 def _retry_after(headers: Mapping[str, str], policy: RetryPolicy) -> float:
     wait = parse_retry_after(headers.get("Retry-After"))
     return policy.default_retry_after if wait is None else wait
+
+
+def _header_safe(value: str) -> bool:
+    """Visible ASCII only: what an ``Authorization: Bearer`` value may hold (RFC 6750)."""
+    return bool(value) and value.isascii() and value.isprintable() and " " not in value
 
 
 def _refusal(body: bytes) -> _Refusal:
