@@ -49,11 +49,13 @@ async def test_an_absurd_retry_after_on_the_token_endpoint_fails_at_once() -> No
             return web.Response(status=429, headers={"Retry-After": "999999"})
         return ok_api(request)
 
-    async with loopback_server(handler) as base:
-        async with ConcurClient(auth=grant(), base_url=base, retry=FAST) as client:
-            with pytest.raises(ConcurError):
-                async with asyncio.timeout(5):  # a hang, not a slow pass, fails here
-                    await client.request("GET", "/api/a")
+    async with (
+        loopback_server(handler) as base,
+        ConcurClient(auth=grant(), base_url=base, retry=FAST) as client,
+    ):
+        with pytest.raises(ConcurError):
+            async with asyncio.timeout(5):  # a hang, not a slow pass, fails here
+                await client.request("GET", "/api/a")
     assert asks == 1
 
 
@@ -78,10 +80,12 @@ async def test_an_endless_token_answer_is_cut_and_not_asked_again() -> None:
             pass
         return resp
 
-    async with loopback_server(handler) as base:
-        async with ConcurClient(auth=grant(), base_url=base, retry=FAST) as client:
-            with pytest.raises(ConcurError):
-                await client.request("GET", "/api/a")
+    async with (
+        loopback_server(handler) as base,
+        ConcurClient(auth=grant(), base_url=base, retry=FAST) as client,
+    ):
+        with pytest.raises(ConcurError):
+            await client.request("GET", "/api/a")
     assert asks == 1
     assert sent < 64 * 1024 * 1024
 
@@ -99,10 +103,12 @@ async def test_code_16_naming_itself_again_and_again_is_followed_once() -> None:
         return web.json_response({"error": "invalid_grant", "code": 16, "geolocation": here},
                                  status=400)
 
-    async with loopback_server(handler) as base:
-        async with ConcurClient(auth=grant(), base_url=base, retry=FAST) as client:
-            with pytest.raises(AuthenticationError):
-                await client.request("GET", "/api/a")
+    async with (
+        loopback_server(handler) as base,
+        ConcurClient(auth=grant(), base_url=base, retry=FAST) as client,
+    ):
+        with pytest.raises(AuthenticationError):
+            await client.request("GET", "/api/a")
     assert asks == 2
 
 
@@ -120,11 +126,13 @@ async def test_code_16_to_loopback_is_refused_for_a_client_of_concur() -> None:
             return web.json_response({"error": "invalid_grant", "code": 16, "geolocation": trap},
                                      status=400)
 
-        async with loopback_server(handler) as base:
-            async with ConcurClient(auth=grant(), base_url="https://us.api.concursolutions.com",
-                                    token_url=f"{base}/oauth2/v0/token", retry=FAST) as client:
-                with pytest.raises(AuthenticationError) as caught:
-                    await client.token_manager.get(client.session)
+        async with (
+            loopback_server(handler) as base,
+            ConcurClient(auth=grant(), base_url="https://us.api.concursolutions.com",
+                         token_url=f"{base}/oauth2/v0/token", retry=FAST) as client,
+        ):
+            with pytest.raises(AuthenticationError) as caught:
+                await client.token_manager.get(client.session)
     assert seen == []
     assert "cs-SECRET" not in str(caught.value)
 
@@ -145,16 +153,18 @@ async def test_a_token_answer_naming_an_untrusted_geolocation_is_refused(geoloca
         seen.append(request.path)
         return ok_api(request)
 
-    async with loopback_server(trap_handler) as trap:
+    async with loopback_server(trap_handler):
         async def handler(request: web.Request) -> web.StreamResponse:
             if request.path.endswith("/token"):
                 return token_answer(geolocation=geolocation)
             return ok_api(request)
 
-        async with loopback_server(handler) as base:
-            async with ConcurClient(auth=grant(), base_url=base, retry=FAST) as client:
-                with pytest.raises(AuthenticationError):
-                    await client.request("GET", "/api/a")
+        async with (
+            loopback_server(handler) as base,
+            ConcurClient(auth=grant(), base_url=base, retry=FAST) as client,
+        ):
+            with pytest.raises(AuthenticationError):
+                await client.request("GET", "/api/a")
     assert seen == []
 
 
@@ -171,10 +181,12 @@ async def test_odd_lifetimes_keep_refreshes_single_flight(expires_in: Any) -> No
             return token_answer(access=f"at-SECRET-{asks}", expires_in=expires_in)
         return ok_api(request)
 
-    async with loopback_server(handler) as base:
-        async with ConcurClient(auth=grant(), base_url=base, retry=FAST) as client:
-            answers = await asyncio.gather(
-                *(client.request("GET", f"/api/{i}") for i in range(40)))
+    async with (
+        loopback_server(handler) as base,
+        ConcurClient(auth=grant(), base_url=base, retry=FAST) as client,
+    ):
+        answers = await asyncio.gather(
+            *(client.request("GET", f"/api/{i}") for i in range(40)))
     assert answers == [{"path": f"/api/{i}"} for i in range(40)]
     assert asks == 1
 
@@ -191,12 +203,15 @@ async def test_a_token_carrying_a_header_break_is_refused_as_a_concur_error() ->
             injected.append(request.path)
         return ok_api(request)
 
-    async with loopback_server(handler) as base:
-        async with ConcurClient(auth=grant(), base_url=base, retry=FAST) as client:
-            with pytest.raises(ConcurError) as caught:
-                await client.request("GET", "/api/a")
+    async with (
+        loopback_server(handler) as base,
+        ConcurClient(auth=grant(), base_url=base, retry=FAST) as client,
+    ):
+        with pytest.raises(ConcurError) as caught:
+            await client.request("GET", "/api/a")
     assert injected == []
-    assert "SECRET" not in str(caught.value) and "SECRET" not in repr(caught.value)
+    assert "SECRET" not in str(caught.value)
+    assert "SECRET" not in repr(caught.value)
 
 
 async def test_secrets_echoed_by_the_token_endpoint_stay_out_of_the_error() -> None:
@@ -212,10 +227,12 @@ async def test_secrets_echoed_by_the_token_endpoint_stay_out_of_the_error() -> N
             status=401, headers={"concur-correlationid": echo},
         )
 
-    async with loopback_server(handler) as base:
-        async with ConcurClient(auth=grant(), base_url=base, retry=FAST) as client:
-            with pytest.raises(AuthenticationError) as caught:
-                await client.request("GET", "/api/a")
+    async with (
+        loopback_server(handler) as base,
+        ConcurClient(auth=grant(), base_url=base, retry=FAST) as client,
+    ):
+        with pytest.raises(AuthenticationError) as caught:
+            await client.request("GET", "/api/a")
     error = caught.value
     shown = " ".join([str(error), repr(error), json.dumps(vars(error), default=str)])
     assert "SECRET" not in shown
