@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import anyio
+from yarl import URL
 
 from .._errors import TransportError, ValidationError, api_error, redact_url
 from .._files import replacing
@@ -27,6 +28,8 @@ __all__ = ["Downloads"]
 _CHUNK = 64 * 1024
 #: An error answer worth reading is short; a larger one is cut here.
 _ERROR_BODY_CAP = 64 * 1024
+_MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 class Downloads:
@@ -65,12 +68,27 @@ class Downloads:
         session = self._client.session
         where = redact_url(url)
         try:
-            async with session.get(url, headers={"Accept": "*/*"}) as resp:
-                if resp.status >= 300:
-                    body = await read_capped(resp, "GET", url, _ERROR_BODY_CAP)
-                    raise api_error(resp.status, body, resp.headers, "GET", url)
-                async for chunk in resp.content.iter_chunked(chunk_size):
-                    yield chunk
+            for _ in range(_MAX_REDIRECTS + 1):
+                # Redirects followed here, each hop checked like the link itself: aiohttp's
+                # own following would take a storage host's redirect to plain HTTP.
+                async with session.get(
+                    url, headers={"Accept": "*/*"}, allow_redirects=False
+                ) as resp:
+                    location = resp.headers.get("Location")
+                    if resp.status in _REDIRECTS and location:
+                        url = str(resp.url.join(URL(location)))
+                        _check(url)
+                        continue
+                    if resp.status >= 300:
+                        body = await read_capped(resp, "GET", url, _ERROR_BODY_CAP)
+                        raise api_error(resp.status, body, resp.headers, "GET", url)
+                    async for chunk in resp.content.iter_chunked(chunk_size):
+                        yield chunk
+                    return
+            raise TransportError(
+                f"image download redirected more than {_MAX_REDIRECTS} times",
+                method="GET", url=where,
+            )
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TransportError(
                 f"image download failed: {type(exc).__name__}", method="GET", url=where
