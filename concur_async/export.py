@@ -407,7 +407,8 @@ def _bound(since: dt.datetime | dt.date | None) -> str | None:
 
 
 def _next_window(newest: str, overlap: dt.timedelta) -> str | None:
-    """Midnight of the day ``overlap`` before ``newest``, less one day; None if unreadable."""
+    """Midnight of the day ``overlap`` before ``newest`` (or now, if that is earlier), less one
+    day; None if unreadable."""
     try:
         moment = dt.datetime.fromisoformat(newest)
     except ValueError:
@@ -416,5 +417,10 @@ def _next_window(newest: str, overlap: dt.timedelta) -> str | None:
         except ValueError:
             log.warning("cannot read the modification date %r; the bookmark stays", newest)
             return None
+    # Never past this moment: a record dated in the future (a wrong clock, a hand-edited
+    # date) would otherwise move the bookmark beyond every change still to come. Earlier is
+    # always safe: overlapping windows deliver nothing twice.
+    now = dt.datetime.now(dt.UTC)
+    moment = min(moment, now if moment.tzinfo else now.replace(tzinfo=None))
     day = (moment - overlap).date() - dt.timedelta(days=1)
     return dt.datetime.combine(day, dt.time()).isoformat()
