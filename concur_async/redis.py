@@ -226,7 +226,17 @@ class RedisCoordination:
 
     async def load(self) -> Token | None:
         raw = await self._call("read token", self._load, [self._token_key], [])
-        return None if not raw else Token.from_record(json.loads(raw))
+        if not raw:
+            return None
+        try:
+            return Token.from_record(json.loads(raw))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            # Written by another program or version: neither a token nor its absence, which
+            # would start a refresh with a refresh token the shared one may have replaced.
+            raise CoordinationError(
+                f"the shared token at {self._token_key} on Redis {self._where} is unreadable; "
+                "delete that key to start the namespace from the grant again"
+            ) from None
 
     async def exchange(self, stale: Token | None, refresh: Refresh) -> Token:
         await self._store_unstored()
