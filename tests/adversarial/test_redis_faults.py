@@ -181,3 +181,51 @@ async def test_a_tampered_shared_token_cannot_send_the_secret_elsewhere(
             await api.request("GET", "/api/a")
     assert "SECRET" not in str(caught.value)
     assert concur.token_requests == concur.api_requests == 0
+
+
+async def test_a_token_endpoint_slower_than_the_lock_timeout_keeps_one_refresher(
+    redis_server: RedisServer,
+) -> None:
+    """The token endpoint holds its answer for three lock timeouts while a second process
+    wants a token too: the live refresher keeps its lock, so the second never sends the same
+    refresh token (which Concur would answer with invalid_grant)."""
+    namespace = uuid.uuid4().hex
+    lock_key = f"concur:{namespace}:refresh-lock"
+    lock_timeout = 0.2
+    refresh_tokens: list[str] = []
+    watcher = Redis.from_url(redis_server.url, decode_responses=True)
+    second_started = asyncio.Event()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if not request.path.endswith("/token"):
+            return web.json_response({"path": request.path})
+        form = await request.post()
+        refresh_tokens.append(str(form.get("refresh_token")))
+        await second_started.wait()
+        holder = await watcher.get(lock_key)
+        deadline = time.monotonic() + 3 * lock_timeout
+        while time.monotonic() < deadline:  # the lock must outlive its timeout, held
+            assert await watcher.get(lock_key) == holder
+            await asyncio.sleep(lock_timeout / 4)
+        return web.json_response({"access_token": "at-1", "refresh_token": "rt-1",
+                                  "expires_in": 3600})
+
+    def shared(base: str) -> ConcurClient:
+        coordination = RedisCoordination.from_url(redis_server.url, namespace=namespace,
+                                                  retry=FAST, timeout=1.0,
+                                                  lock_timeout=lock_timeout)
+        return ConcurClient(auth=RefreshTokenGrant("cid", "cs-SECRET", "rt-0"), base_url=base,
+                            coordination=coordination, retry=FAST)
+
+    async def second(base: str) -> object:
+        async with shared(base) as api:
+            second_started.set()
+            return await api.request("GET", "/api/second")
+
+    try:
+        async with loopback_server(handler) as base, shared(base) as first:
+            answers = await asyncio.gather(first.request("GET", "/api/first"), second(base))
+    finally:
+        await watcher.aclose()
+    assert answers == [{"path": "/api/first"}, {"path": "/api/second"}]
+    assert refresh_tokens == ["rt-0"]
