@@ -11,7 +11,8 @@ Each run lists the collection with Concur's modified-date filter from the bookma
 **Delivered exactly once.** A record counts as *taken* once the consumer asks for the next one
 (or calls ``commit()``). Taken records are committed to the state file (replaced atomically) at
 most every ``commit_interval`` seconds, at the end of the run, and on a clean exit from
-``async with``; before each commit ``on_commit()`` is awaited, so the consumer can make its own
+``async with`` (a ``break`` with ``on_commit`` given commits nothing new: call ``commit()``
+first); before each commit ``on_commit()`` is awaited, so the consumer can make its own
 output durable and return its position (say a file offset), which is saved with the bookmark
 and read back as ``export.sink`` on the next run. A run that stops anywhere (an error, a kill)
 leaves the last commit: the next run skips what it lists, repeats what came after, and a
@@ -294,7 +295,12 @@ class ChangeExport:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if exc_type is None and not self._done and self._uncommitted:
+            # A ``break`` leaves the record in hand untaken (it comes again), but the sink
+            # ``on_commit`` measures may hold it already: a commit then would save a position
+            # past the bookmark, and the record would be written twice. Committing nothing
+            # new keeps the two together; the next run redoes what came after the last commit.
+            in_hand = self._outstanding is not None and self._on_commit is not None
+            if exc_type is None and not self._done and self._uncommitted and not in_hand:
                 await self._save()
         finally:
             await self.aclose()

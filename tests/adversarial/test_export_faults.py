@@ -99,3 +99,28 @@ async def test_a_record_dated_in_the_far_future_does_not_freeze_the_bookmark(
     assert sorted(out) == ["bogus", "fresh", "old"]
     assert server.bounds[1] is not None
     assert server.bounds[1] < now.isoformat()
+
+
+@pytest.mark.parametrize("interval", [0, 3600])
+async def test_a_consumer_breaking_out_cleanly_gets_no_record_twice(
+    tmp_path: Path, interval: float,
+) -> None:
+    """``break`` inside ``async with``: the clean exit commits, and the position ``on_commit``
+    returns (which counts the record in hand) must agree with the bookmark."""
+    server = Reports({f"r{i:02}": f"2026-11-{10 + i:02}T08:00:00" for i in range(6)})
+    state = tmp_path / "state.json"
+    out: list[str] = []
+    async with loopback_server(server.handle) as base:
+        for stop_after in (2, 4):
+            async with (
+                ConcurClient(auth=StaticToken("at"), base_url=base, retry=FAST) as client,
+                export_changes(client, "expense-reports", state=state, commit_interval=interval,
+                               on_commit=lambda: len(out), page_size=PAGE) as export,
+            ):
+                del out[export.sink or 0:]
+                async for change in export:
+                    out.append(change.id)
+                    if len(out) >= stop_after:
+                        break
+        await run(base, state, out)
+    assert out == [f"r{i:02}" for i in range(6)]
