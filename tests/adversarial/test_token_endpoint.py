@@ -191,14 +191,22 @@ async def test_odd_lifetimes_keep_refreshes_single_flight(expires_in: Any) -> No
     assert asks == 1
 
 
-async def test_a_token_carrying_a_header_break_is_refused_as_a_concur_error() -> None:
-    """An access token with CR/LF in it would split the Authorization header: it must fail as
-    a ConcurError, never reach the wire, never show up in the error."""
+@pytest.mark.parametrize("access", [
+    "at-SECRET-x\r\nX-Injected: yes", "at-SECRET-x\nX-Injected: yes", "", "at SECRET",
+    "at-SECRET-\u00e9",
+])
+async def test_a_token_that_cannot_be_a_header_is_refused_as_a_concur_error(access: str) -> None:
+    """An access token with CR/LF in it would split the Authorization header (an empty or
+    spaced one would be sent as nonsense): it fails as a ConcurError, never reaches the wire,
+    never shows up in the error."""
+    api_calls = 0
     injected: list[str] = []
 
     async def handler(request: web.Request) -> web.StreamResponse:
         if request.path.endswith("/token"):
-            return token_answer(access="at-SECRET-x\r\nX-Injected: yes")
+            return token_answer(access=access)
+        nonlocal api_calls
+        api_calls += 1
         if "X-Injected" in request.headers:
             injected.append(request.path)
         return ok_api(request)
@@ -210,6 +218,7 @@ async def test_a_token_carrying_a_header_break_is_refused_as_a_concur_error() ->
         with pytest.raises(ConcurError) as caught:
             await client.request("GET", "/api/a")
     assert injected == []
+    assert api_calls == 0
     assert "SECRET" not in str(caught.value)
     assert "SECRET" not in repr(caught.value)
 
