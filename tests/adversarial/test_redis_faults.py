@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import web
+from issued import issued
 from redis.asyncio import Redis
 from servers import loopback_server
 
@@ -92,9 +93,7 @@ class Concur:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if request.path.endswith("/token"):
             self.token_requests += 1
-            return web.json_response({"access_token": f"at-{self.token_requests}",
-                                      "refresh_token": f"rt-{self.token_requests}",
-                                      "expires_in": 3600})
+            return issued(self.token_requests)
         self.api_requests += 1
         return web.json_response({"path": request.path})
 

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from aiohttp import web
+from issued import issued
 from servers import loopback_server
 
 from concur_async import APIError, ConcurClient, RefreshTokenGrant, RetryPolicy
@@ -30,9 +31,7 @@ class Connections:
         if request.path.endswith("/token"):
             self.issued += 1
             self.revoked = False
-            return web.json_response({"access_token": f"at-{self.issued}",
-                                      "refresh_token": f"rt-{self.issued}",
-                                      "expires_in": 3600})
+            return issued(self.issued)
         auth = request.headers.get("Authorization", "")
         if request.method == "DELETE" and request.path == "/app-mgmt/v0/connections":
             if self.fail_revocation:

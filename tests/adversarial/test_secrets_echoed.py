@@ -9,6 +9,7 @@ import traceback
 
 import pytest
 from aiohttp import web
+from issued import issued
 from servers import loopback_server
 
 from concur_async import APIError, AuthenticationError, ConcurClient, RefreshTokenGrant, RetryPolicy
@@ -28,9 +29,7 @@ class Echo:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if request.path.endswith("/token"):
             self.token_requests += 1
-            return web.json_response({"access_token": f"at-SECRET-{self.token_requests}",
-                                      "refresh_token": f"rt-SECRET-{self.token_requests}",
-                                      "expires_in": 3600})
+            return issued(self.token_requests, prefix="SECRET-")
         seen = request.headers.get("Authorization", "")
         return web.json_response(
             {"Message": f"you sent {seen}", "Error": {"Message": seen}},
@@ -93,9 +92,7 @@ async def test_an_api_refusing_every_token_does_not_refresh_forever() -> None:
         nonlocal token_requests, api_requests
         if request.path.endswith("/token"):
             token_requests += 1
-            return web.json_response({"access_token": f"at-SECRET-{token_requests}",
-                                      "refresh_token": f"rt-SECRET-{token_requests}",
-                                      "expires_in": 3600})
+            return issued(token_requests, prefix="SECRET-")
         api_requests += 1
         return web.json_response({"Message": "Invalid token"}, status=401)
 
