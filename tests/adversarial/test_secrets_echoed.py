@@ -62,8 +62,6 @@ async def _echoed_error(caplog: pytest.LogCaptureFixture) -> APIError:
     return caught.value
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 7 (seam): the concur-correlationid an API "
-                   "answer carries goes into APIError.correlation_id and its text unscrubbed")
 async def test_an_api_echoing_the_token_leaks_it_into_no_error_text_or_log(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -72,8 +70,8 @@ async def test_an_api_echoing_the_token_leaks_it_into_no_error_text_or_log(
     assert _leaks(_text(error) + "\n" + logged) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 (seam): _client frames keep the raw answer "
-                   "(body, resp_headers) as locals, so a traceback captured with locals shows "
+@pytest.mark.xfail(strict=True, reason="issue 12 (seam): _client frames keep the raw Answer "
+                   "(its body and headers) as a local, so a traceback captured with locals shows "
                    "the echoed token")
 async def test_an_api_echoing_the_token_leaks_it_into_no_traceback_locals(
     caplog: pytest.LogCaptureFixture,
