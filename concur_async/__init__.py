@@ -35,8 +35,8 @@ from ._errors import (
     UntrustedURLError,
     ValidationError,
 )
-from ._limits import RateLimit
 from ._paging import AsyncPaginator, Page
+from ._rates import RateLimit
 from ._retry import RetryPolicy
 from .hooks import EventHooks, RequestEvent, RequestHook, ResponseEvent, ResponseHook
 

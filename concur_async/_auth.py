@@ -36,8 +36,7 @@ from ._errors import (
     api_error,
     redact_url,
 )
-from ._limits import parse_retry_after
-from ._retry import RetryPolicy
+from ._retry import RetryPolicy, parse_retry_after
 from ._secrets import Secret, SecretRegistry, reveal
 from ._token import ANSWER_DECODER, REFRESH_MARGIN, Token, TokenAnswer
 from ._transport import CONCUR_SUFFIX, describe, is_loopback, origin, read_capped

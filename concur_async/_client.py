@@ -6,10 +6,11 @@ import copy
 import importlib
 import logging
 import time
-from collections.abc import AsyncIterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar, overload
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -32,9 +33,10 @@ from ._errors import (
     api_error,
     redact_url,
 )
-from ._limits import DEFAULT_FAMILY_LIMITS, Limiter, RateLimit, parse_retry_after
+from ._limits import Limiter
+from ._rates import DEFAULT_FAMILY_LIMITS, RateLimit
 from ._requester import Peek, WireFormat
-from ._retry import IDEMPOTENT_METHODS, RetryPolicy
+from ._retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 from ._token import Token
 from ._transport import (
     CONCUR_SUFFIX,
@@ -189,8 +191,38 @@ class ConcurClient:
             raise ConfigurationError(f"{name} must not carry credentials or a query string")
         return url
 
-    #: ``ConcurClient.from_env(**overrides)``: a client from ``CONCUR_*`` variables (``_env``).
-    from_env = classmethod(_env.from_env)
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        environ: Mapping[str, str] | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        refresh_token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        credtype: Literal["password", "authtoken"] | None = None,
+        access_token: str | None = None,
+        refresh_token_file: str | Path | None = None,
+        base_url: str | None = None,
+        token_url: str | None = None,
+        redis_url: str | None = None,
+        redis_namespace: str | None = None,
+        on_token_refresh: Callable[[Token], Awaitable[None]] | None = None,
+        **options: Any,
+    ) -> Self:
+        """A client configured from ``CONCUR_*`` variables (the table is in ``_env``).
+
+        Each keyword named after a variable wins over it; ``on_token_refresh`` runs after the
+        refresh-token file (if any) is written; every other keyword goes to ``ConcurClient``.
+        """
+        config = _env.read_env(
+            environ, client_id=client_id, client_secret=client_secret, refresh_token=refresh_token,
+            username=username, password=password, credtype=credtype, access_token=access_token,
+            refresh_token_file=refresh_token_file, base_url=base_url, token_url=token_url,
+            redis_url=redis_url, redis_namespace=redis_namespace,
+        )
+        return cls(**config.client_options(on_token_refresh), **options)
 
     def __repr__(self) -> str:
         owner = self._owner or self

@@ -17,7 +17,7 @@ from typing import Protocol
 from aiolimiter import AsyncLimiter
 
 from ._auth import Token, TokenStore
-from ._limits import RateLimit, bucket_shape
+from ._rates import RateLimit, bucket_shape
 
 __all__ = ["Coordination", "LocalCoordination", "NamedLimit", "Refresh"]
 

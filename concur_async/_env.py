@@ -43,10 +43,9 @@ from ._secrets import Secret
 from ._token_file import read_token_file, write_token_file
 
 if TYPE_CHECKING:
-    from ._client import ConcurClient
     from ._coordination import Coordination
 
-__all__ = ["VARIABLES", "EnvConfig", "credentials_in_env", "from_env", "read_env"]
+__all__ = ["VARIABLES", "EnvConfig", "credentials_in_env", "read_env"]
 
 #: Every variable read here, in the order of the table above.
 VARIABLES = (
@@ -205,40 +204,6 @@ def read_env(
     grant = PasswordGrant(client_id=cid, client_secret=secret, username=user, password=pwd,
                           credtype="authtoken" if kind == "authtoken" else "password")
     return EnvConfig(grant, **where)
-
-
-def from_env(
-    cls: type[ConcurClient],
-    /,
-    *,
-    environ: Mapping[str, str] | None = None,
-    client_id: str | None = None,
-    client_secret: str | None = None,
-    refresh_token: str | None = None,
-    username: str | None = None,
-    password: str | None = None,
-    credtype: Literal["password", "authtoken"] | None = None,
-    access_token: str | None = None,
-    refresh_token_file: str | Path | None = None,
-    base_url: str | None = None,
-    token_url: str | None = None,
-    redis_url: str | None = None,
-    redis_namespace: str | None = None,
-    on_token_refresh: Callable[[Token], Awaitable[None]] | None = None,
-    **options: Any,
-) -> ConcurClient:
-    """A client configured from ``CONCUR_*`` variables (see the module's table).
-
-    Each keyword named after a variable wins over it; ``on_token_refresh`` runs after the
-    refresh-token file (if any) is written; every other keyword goes to ``ConcurClient``.
-    """
-    config = read_env(
-        environ, client_id=client_id, client_secret=client_secret, refresh_token=refresh_token,
-        username=username, password=password, credtype=credtype, access_token=access_token,
-        refresh_token_file=refresh_token_file, base_url=base_url, token_url=token_url,
-        redis_url=redis_url, redis_namespace=redis_namespace,
-    )
-    return cls(**config.client_options(on_token_refresh), **options)
 
 
 def _both(

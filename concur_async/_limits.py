@@ -9,43 +9,20 @@ client's ``Coordination``: in memory by default, or shared by every process of a
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 import anyio
 
 from ._errors import ConfigurationError
+from ._rates import DEFAULT_FAMILY_LIMITS, RateLimit
 
 if TYPE_CHECKING:
     from ._coordination import Coordination, NamedLimit
 
-__all__ = [
-    "DEFAULT_FAMILY_LIMITS", "Limiter", "RateLimit", "bucket_shape", "parse_retry_after",
-]
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimit:
-    """At most ``max_rate`` requests in any ``period`` seconds."""
-
-    max_rate: float
-    period: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.max_rate <= 0 or self.period <= 0:
-            raise ConfigurationError("RateLimit needs a positive max_rate and period")
-
-
-#: Concur's published per-API limits.
-DEFAULT_FAMILY_LIMITS: Mapping[str, RateLimit] = {
-    "quick_expense": RateLimit(120, 300),
-    "invoice_pay": RateLimit(10_000, 60),
-}
+__all__ = ["Limiter"]
 
 
 class Limiter:
@@ -100,29 +77,3 @@ class Limiter:
                 self._limits.get(family, self._rate) if family else self._rate
             )
             yield
-
-
-def bucket_shape(limit: RateLimit) -> tuple[float, float]:
-    """The bucket that enforces ``limit``: how many requests may go at once, refilled over how
-    many seconds."""
-    # A full bucket bursts; a bucket of one second's worth keeps bursts short.
-    if limit.period > 1 and limit.max_rate / limit.period >= 1:
-        rate = limit.max_rate / limit.period
-        return max(1, math.floor(rate)), max(1, math.floor(rate)) / rate
-    return limit.max_rate, limit.period
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds (possibly 0) or an HTTP-date."""
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())

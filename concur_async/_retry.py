@@ -8,7 +8,9 @@ and every wait that is not Concur's own ``Retry-After`` comes from the one ``bac
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 
 from ._errors import (
     ConfigurationError,
@@ -18,7 +20,7 @@ from ._errors import (
     TransportError,
 )
 
-__all__ = ["IDEMPOTENT_METHODS", "NO_RETRY", "RetryPolicy"]
+__all__ = ["IDEMPOTENT_METHODS", "NO_RETRY", "RetryPolicy", "parse_retry_after"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -106,3 +108,19 @@ class RetryPolicy:
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds (possibly 0) or an HTTP-date."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

@@ -51,7 +51,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from ._auth import Token
 from ._coordination import NamedLimit, Refresh
 from ._errors import AuthenticationError, ConfigurationError, CoordinationError
-from ._limits import bucket_shape
+from ._rates import bucket_shape
 from ._retry import RetryPolicy
 
 __all__ = ["RedisCoordination"]

@@ -12,7 +12,7 @@ import pytest
 from aioresponses import CallbackResult
 
 from concur_async import RateLimit
-from concur_async._limits import parse_retry_after
+from concur_async._retry import parse_retry_after
 
 if TYPE_CHECKING:
     from conftest import MockConcur

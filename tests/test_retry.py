@@ -28,7 +28,7 @@ from concur_async import (
     ServerError,
     StaticToken,
     TransportError,
-    _limits,
+    _retry,
 )
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ async def test_retry_after_http_date_is_waited(
     when = datetime(2030, 1, 1, tzinfo=UTC)
     # The wall clock reads 0.4 s before the date the server names.
     clock = types.SimpleNamespace(time=lambda: when.timestamp() - 0.4, monotonic=time.monotonic)
-    monkeypatch.setattr(_limits, "time", clock)
+    monkeypatch.setattr(_retry, "time", clock)
     route = concur.route(
         "GET", PATH,
         concur.reply(status=429, headers={"Retry-After": "Tue, 01 Jan 2030 00:00:00 GMT"}),
