@@ -30,9 +30,11 @@ import msgspec
 from ._errors import (
     APIError,
     AuthenticationError,
+    ClientClosedError,
     ConcurError,
     ConfigurationError,
     TransportError,
+    UntrustedURLError,
     api_error,
     redact_url,
 )
@@ -311,7 +313,7 @@ class TokenManager:
         flight = self._flight
         if flight is None or flight.done():
             if self._closing:
-                raise RuntimeError("the token manager is closed")
+                raise ClientClosedError("the client is closed: its token manager starts no refresh")
             flight = asyncio.get_running_loop().create_task(
                 self._fly(session), name="concur-async token refresh"
             )
@@ -555,9 +557,9 @@ class TokenManager:
         if stored and not self._accept_geolocation(stored):
             # A shared store is one more place a geolocation can be tampered with: the form
             # carries the client secret and must not travel there.
-            raise AuthenticationError(
+            raise UntrustedURLError(
                 f"the stored token names an untrusted geolocation {redact_url(stored)!r}; "
-                "refused", status=0, method="POST", url=redact_url(self._token_url),
+                "refused", method="POST", url=redact_url(self._token_url),
             )
         return stored or self.geolocation
 
