@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -30,11 +30,15 @@ __all__ = ["Answer", "decode_answer"]
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """One HTTP answer: its status, body, headers, and the URL that gave it (after redirects)."""
+    """One HTTP answer: its status, body, headers, and the URL that gave it (after redirects).
+
+    Body and headers stay out of the repr: a server may echo a token in either, and error
+    trackers print every frame's locals with repr.
+    """
 
     status: int
-    body: bytes
-    headers: Mapping[str, str]
+    body: bytes = field(repr=False)
+    headers: Mapping[str, str] = field(repr=False)
     url: str
 
     @property

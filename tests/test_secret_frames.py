@@ -93,10 +93,7 @@ async def untrusted_geolocation(server: TokenServer, client: ConcurClient) -> No
 
 SCENARIOS = [
     refused_token_echoing_the_form, token_endpoint_cut, api_500, api_cut, untrusted_geolocation,
-    # The request loop keeps the raw answer (body, headers, an unscrubbed correlation id) in
-    # its locals: the seam's restructuring of _client/_errors removes them (issue 12, item 7).
-    pytest.param(api_echo, marks=pytest.mark.xfail(
-        strict=True, reason="raw echoed answer in the request loop's locals (seam, item 7)")),
+    api_echo,
 ]
 GRANTS: dict[str, Callable[[], Any]] = {
     "password": lambda: PasswordGrant("cid", CLIENT_SECRET, "user@example.com", PASSWORD),

@@ -70,9 +70,6 @@ async def test_an_api_echoing_the_token_leaks_it_into_no_error_text_or_log(
     assert _leaks(_text(error) + "\n" + logged) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 (seam): _client frames keep the raw Answer "
-                   "(its body and headers) as a local, so a traceback captured with locals shows "
-                   "the echoed token")
 async def test_an_api_echoing_the_token_leaks_it_into_no_traceback_locals(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
