@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ._measure import Report
 from ._server import CPUS, ServerProcess, pin_to
-from .scenarios import bulk, codec, fanout, memory, shared, storm, stream
+from .scenarios import bulk, codec, fanout, imports, memory, shared, storm, stream
 from .scenarios._common import Context
 
 __all__ = ["SCENARIOS", "main"]
@@ -37,6 +37,7 @@ SCENARIOS: dict[str, Callable[[Context], Report]] = {
     "codec": codec.run,
     "storm": storm.run,
     "shared": shared.run,
+    "import": imports.run,
 }
 RESULTS = Path(__file__).parent / "results"
 

@@ -21,7 +21,6 @@ from typing import Any
 import msgspec
 
 from . import _codec
-from ._codec import xml as _xml
 from ._errors import DecodeError, MalformedAnswerError, api_error, parse_error_body
 from ._secrets import SecretRegistry
 
@@ -117,6 +116,8 @@ def _is_error_document(data: Any) -> bool:
 def _parses(body: bytes, fmt: _codec.Format) -> bool:
     """Whether ``body`` is well-formed at all (only asked after a decode failed)."""
     if fmt == "xml":
+        from ._codec import xml as _xml
+
         return _xml.well_formed(body)
     try:
         msgspec.json.decode(body)

@@ -17,7 +17,7 @@ import aiohttp
 import anyio
 import msgspec
 
-from . import _codec, _env
+from . import _codec
 from ._answer import Answer, decode_answer
 from ._auth import Grant, TokenCallback, TokenManager, accepts_geolocation
 from ._coordination import Coordination, LocalCoordination
@@ -216,7 +216,9 @@ class ConcurClient:
         Each keyword named after a variable wins over it; ``on_token_refresh`` runs after the
         refresh-token file (if any) is written; every other keyword goes to ``ConcurClient``.
         """
-        config = _env.read_env(
+        from ._env import read_env
+
+        config = read_env(
             environ, client_id=client_id, client_secret=client_secret, refresh_token=refresh_token,
             username=username, password=password, credtype=credtype, access_token=access_token,
             refresh_token_file=refresh_token_file, base_url=base_url, token_url=token_url,

@@ -12,12 +12,13 @@ their own lock each other out).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
-
-from aiolimiter import AsyncLimiter
+from typing import TYPE_CHECKING, Protocol
 
 from ._auth import Token, TokenStore
 from ._rates import RateLimit, bucket_shape
+
+if TYPE_CHECKING:
+    from aiolimiter import AsyncLimiter
 
 __all__ = ["Coordination", "LocalCoordination", "NamedLimit", "Refresh"]
 
@@ -69,6 +70,10 @@ class LocalCoordination:
         for name, limit in limits:
             bucket = self._buckets.get(name)
             if bucket is None:
+                # Imported with the first budget: most clients set none (it imports
+                # importlib.metadata, a good part of the SDK's own import time).
+                from aiolimiter import AsyncLimiter
+
                 bucket = self._buckets[name] = AsyncLimiter(*bucket_shape(limit))
             await bucket.acquire()
 
