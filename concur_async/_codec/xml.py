@@ -56,24 +56,41 @@ class _Plan:
 
     The detail is the nested ``_Plan`` for structs and lists of structs, the item ``Shape``
     for other lists, and for text whether an empty element means ``""`` (a required str).
+    ``strs`` holds the tags of text fields read as they are (the walk's fast path) and
+    ``required`` those of them that read an empty element as ``""``.
     """
 
-    __slots__ = ("by_lower", "fields")
+    __slots__ = ("by_lower", "fields", "required", "seen", "strs")
 
     def __init__(self) -> None:
         self.fields: dict[str, _Entry] = {}
         self.by_lower: dict[str, str] = {}
+        self.strs: frozenset[str] = frozenset()
+        self.required: frozenset[str] = frozenset()
+        #: Tags the exact lookup missed, with what ``slow`` found (bounded: see _SEEN).
+        self.seen: dict[str, _Entry | None] = {}
 
     def slow(self, tag: Any) -> _Entry | None:
         """A tag the exact lookup missed: namespaced, or spelled in another case."""
         if not isinstance(tag, str):
             return None  # an entity reference
+        try:
+            return self.seen[tag]
+        except KeyError:
+            pass
         local = tag.rsplit("}", 1)[1] if tag[:1] == "{" else tag
         found = self.fields.get(local)
         if found is None and (wire := self.by_lower.get(local.lower())) is not None:
             found = self.fields[wire]
+        if len(self.seen) < _SEEN:
+            # A namespaced document spells every tag this way: look each up once.
+            self.seen[tag] = found
         return found
 
+
+#: Tags a plan remembers beyond its own: enough for a document's namespace and spellings,
+#: not for a hostile one inventing a new tag per element.
+_SEEN = 256
 
 _plans: dict[int, tuple[Shape, _Plan]] = {}
 
@@ -100,6 +117,9 @@ def _plan(shape: Shape) -> _Plan:
             entry = (wire, _TEXT, False)
         plan.fields[wire] = entry
         plan.by_lower[wire.lower()] = wire
+    plan.strs = frozenset(w for w, (_, kind, _) in plan.fields.items() if kind == _STR)
+    plan.required = frozenset(w for w, (_, kind, req) in plan.fields.items()
+                              if kind == _STR and req)
     return plan
 
 
@@ -110,18 +130,29 @@ def _local(tag: Any) -> str:
 
 
 def _struct(el: Any, plan: _Plan) -> dict[str, Any]:
-    get = plan.fields.get
+    strs = plan.strs
+    fields = plan.fields
     out: dict[str, Any] = {}
     for child in el:
-        entry = get(child.tag)
-        if entry is None and (entry := plan.slow(child.tag)) is None:
+        tag = child.tag
+        if tag in strs:
+            # Most elements: a text field spelled exactly, holding text.
+            text = child.text
+            if text is None or text.isspace():
+                # Nested elements where text belongs: hand them on, so the struct's type
+                # check names the field rather than the walk dropping them.
+                out[tag] = _generic(child) if len(child) else (
+                    "" if tag in plan.required else None)
+            else:
+                out[tag] = text
+            continue
+        entry = fields.get(tag)
+        if entry is None and (entry := plan.slow(tag)) is None:
             continue
         wire, kind, detail = entry
         if kind == _STR:
             text = child.text
             if text is None or text.isspace():
-                # Nested elements where text belongs: hand them on, so the struct's type
-                # check names the field rather than the walk dropping them.
                 out[wire] = _generic(child) if len(child) else ("" if detail else None)
             else:
                 out[wire] = text
@@ -139,16 +170,30 @@ def _struct(el: Any, plan: _Plan) -> dict[str, Any]:
             bucket = out.get(wire)
             if bucket is None:
                 bucket = out[wire] = []
-            if _is_wrapper(child, detail):
-                bucket.extend(_struct(c, detail) for c in child)  # <List><Item/>...</List>
+            item = _struct(child, detail)
+            # A wrapper's children are none of the item's fields, so it reads as an empty
+            # item: only then is it worth asking whether it is one.
+            if item or not _is_wrapper(child, detail):
+                bucket.append(item)
             else:
-                bucket.append(_struct(child, detail))
-        elif values := _values(child, detail):
-            bucket = out.get(wire)
-            if bucket is None:
-                out[wire] = values
-            else:
-                bucket.extend(values)
+                bucket.extend([_struct(c, detail) for c in child])  # <List><Item/>...</List>
+        elif len(child) or detail.is_list:
+            if values := _values(child, detail):
+                bucket = out.get(wire)
+                if bucket is None:
+                    out[wire] = values
+                else:
+                    bucket.extend(values)
+        else:
+            # One value of a list of values, repeated (``<VendorGroupList>A</...>``).
+            text = child.text
+            if text is not None and not text.isspace():
+                value = text if detail.is_str else text.strip()
+                bucket = out.get(wire)
+                if bucket is None:
+                    out[wire] = [value]
+                else:
+                    bucket.append(value)
     return out
 
 
