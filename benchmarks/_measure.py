@@ -1,13 +1,16 @@
-"""Samples, alternating rounds, and the Markdown table every scenario prints."""
+"""Samples, alternating rounds, the Markdown table every scenario prints, and the summary of
+every goal line a run printed (read back from the Markdown, so a saved results file gives the
+same summary as the run that wrote it)."""
 
 from __future__ import annotations
 
 import gc
+import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Goal", "Report", "Row", "alternate", "fmt"]
+__all__ = ["Goal", "GoalLine", "Report", "Row", "alternate", "fmt", "goal_lines", "summary"]
 
 
 @dataclass
@@ -19,6 +22,9 @@ class Row:
     samples: list[float]
     higher: bool = True
     note: str = ""
+    #: The row this one's ratio column compares with, when not the report's reference (a
+    #: second measure of the same contenders, say client CPU beside wall time).
+    versus: str | None = None
 
     @property
     def median(self) -> float:
@@ -68,8 +74,11 @@ class Report:
     def row(self, contender: str) -> Row:
         return next(r for r in self.rows if r.contender == contender)
 
-    def markdown(self) -> str:
-        lines = [f"### {self.title}", ""]
+    def markdown(self, number: int | None = None) -> str:
+        """The scenario's section; ``number`` replaces the number its title starts with, so
+        sections are numbered by their place in the run's list of scenarios."""
+        title = self.title if number is None else f"{number}. {_NUMBERED.sub('', self.title)}"
+        lines = [f"### {title}", ""]
         ref = self.row(self.reference) if self.reference else None
         head = "| contender | median | min - max | unit | n |"
         rule = "|---|---:|---:|---|---:|"
@@ -81,7 +90,8 @@ class Report:
             line = (f"| {name} | {fmt(row.median)} | {fmt(row.low)} - {fmt(row.high)} "
                     f"| {row.unit} | {len(row.samples)} |")
             if ref is not None:
-                line += " — |" if row is ref else f" {ref.better_by(row):.2f}x |"
+                versus = self.row(row.versus) if row.versus else ref
+                line += " — |" if row is versus else f" {versus.better_by(row):.2f}x |"
             lines.append(line)
         if self.goals:
             lines.append("")
@@ -123,3 +133,50 @@ def alternate(
             gc.collect()
             samples[name].append(contenders[name]())
     return samples
+
+
+_NUMBERED = re.compile(r"^\d+[a-z]?\.\s+")
+_HEADING = re.compile(r"^### (?P<title>.+)$")
+_SHORT = re.compile(r": |, | \(")
+#: A goal line as ``Report.markdown`` writes it; the goal's own text may hold colons.
+_GOAL = re.compile(r"^- goal: (?P<text>.+): (?P<value>\S+) \((?P<sign>>=|<=) (?P<target>[^)]+)\)"
+                   r" — (?P<verdict>met|\*\*MISSED\*\*)$")
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    """One goal line of a run, read back from its Markdown."""
+
+    scenario: str
+    goal: str
+    measured: str
+    target: str
+    met: bool
+
+
+def goal_lines(document: str) -> list[GoalLine]:
+    """Every goal line of a run's Markdown, each with the scenario heading it sits under
+    (its title up to the first colon, comma or parenthesis: ``6. Decode one 1,000-vendor
+    page``)."""
+    found: list[GoalLine] = []
+    scenario = ""
+    for line in document.splitlines():
+        if heading := _HEADING.match(line):
+            scenario = _SHORT.split(heading["title"], 1)[0]
+        elif goal := _GOAL.match(line):
+            found.append(GoalLine(scenario, goal["text"], goal["value"],
+                                  f"{goal['sign']} {goal['target']}", goal["verdict"] == "met"))
+    return found
+
+
+def summary(document: str) -> str:
+    """The table of every goal line in ``document``: scenario, goal, measured, target, verdict."""
+    goals = goal_lines(document)
+    met = sum(goal.met for goal in goals)
+    lines = [f"{met} of {len(goals)} goals met.", "",
+             "| scenario | goal | measured | target | |", "|---|---|---:|---|---|"]
+    for goal in goals:
+        verdict = "met" if goal.met else "**MISSED**"
+        lines.append(f"| {goal.scenario} | {goal.goal} | {goal.measured} | {goal.target} "
+                     f"| {verdict} |")
+    return "\n".join(lines)

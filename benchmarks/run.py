@@ -7,7 +7,9 @@
 LocalConcur runs in a child process pinned to one core and the harness to the other (where
 the machine has two or more). Within a scenario the contenders run alternately, round after
 round, so drift on the machine hits them alike; tables show the median with min - max over
-the rounds. A full run writes its tables to ``benchmarks/results/<date>.md``.
+the rounds. A full run writes its tables to ``benchmarks/results/<date>.md``, ending with a
+summary of every goal line; ``python -m benchmarks.readme`` then puts that summary in the
+README and the docs.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ._measure import Report
+from ._measure import Report, summary
 from ._server import CPUS, ServerProcess, pin_to
 from .scenarios import bulk, codec, fanout, imports, memory, shared, storm, stream
 from .scenarios._common import Context
@@ -92,11 +94,12 @@ def main(argv: list[str] | None = None) -> int:
             header.append("- **--quick**: reduced sizes; numbers are a smoke test only")
         print("\n".join(header), flush=True)
         sections = []
+        numbers = {name: place for place, name in enumerate(SCENARIOS, start=1)}
         for name in chosen:
             began = time.perf_counter()
             report = SCENARIOS[name](ctx)
             report.seconds = time.perf_counter() - began
-            text = report.markdown()
+            text = report.markdown(numbers[name])
             sections.append(text)
             print("\n" + text, flush=True)
         stats = server.stats()
@@ -104,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             sections.append(f"**LocalConcur handler errors: {stats['errors']}**")
     footer = [f"- skipped: {note}" for note in ctx.skipped]
     footer.append(f"- whole run: {time.perf_counter() - started:.0f} s")
+    footer += ["", "### Summary: every goal of this run", "", summary("\n\n".join(sections))]
     print("\n" + "\n".join(footer))
     document = "\n".join(header) + "\n\n" + "\n\n".join(sections) + "\n\n" + "\n".join(footer)
     target = args.save or (None if args.quick else

@@ -270,6 +270,8 @@ class AsyncPaginator(Generic[T]):
                         remaining -= 1
                         if remaining == 0:
                             return
+                # Let the page go before the next one decodes (see _linked_pages).
+                del page
         finally:
             await pages.aclose()
 
@@ -373,6 +375,10 @@ class AsyncPaginator(Generic[T]):
                     await _let_start(current.task)
                 if items:
                     yield Page(items, data, number)
+                # The page handed over is let go before the next one decodes: its structs
+                # are freed into memory the next decode reuses, hot in cache, rather than
+                # two pages living at once.
+                del items, data
                 number += 1
                 if looped:
                     raise PagingLoopError(
@@ -419,6 +425,7 @@ class AsyncPaginator(Generic[T]):
                         await _let_start(window[-1])
                 if items:
                     yield Page(items, data, number)
+                del items, data  # as in _linked_pages: not alive while the next decodes
                 number += 1
                 if not more:
                     return

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
@@ -813,6 +815,48 @@ async def test_the_next_request_leaves_before_this_page_is_decoded() -> None:
     assert [t.id async for t in paginator] == [0, 1, 2]
     assert events.index("fetch /p/1") < events.index("decode 0")
     assert events.index("fetch /p/2") < events.index("decode 1")
+
+
+class _Held:
+    """An item a weak reference can watch."""
+
+    def __init__(self, page: int) -> None:
+        self.page = page
+
+
+@pytest.mark.parametrize("read_ahead", [True, False], ids=["read ahead", "after the decode"])
+async def test_a_page_is_let_go_before_the_next_one_decodes(read_ahead: bool) -> None:
+    # Two pages alive at once make the next decode allocate fresh memory instead of reusing
+    # the structs just freed (issue 16): once the consumer is done with a page and asks for
+    # more, the paginator holds none of it while the next page decodes. The item just handed
+    # over stays with the loop that handed it (the last of each page is not watched).
+    size, pages = 10, 4
+    watched: dict[int, list[weakref.ref[_Held]]] = {}
+    alive_at_decode: list[int] = []
+    consumer_done = [asyncio.Event() for _ in range(pages)]
+
+    async def fetch(request: PageRequest, peek: Peek | None) -> Any:
+        n = int(request.url.rsplit("/", 1)[1])
+        if n:
+            await consumer_done[n - 1].wait()  # the body arrives once the consumer asks
+        nxt = f"/p/{n + 1}" if n + 1 < pages else None
+        if peek is not None and read_ahead:
+            await peek(msgspec.json.encode({"Items": [], "NextPage": nxt}))
+        if n:
+            alive_at_decode.append(sum(ref() is not None for ref in watched[n - 1]))
+        items = [_Held(n) for _ in range(size)]
+        watched[n] = [weakref.ref(item) for item in items[:-1]]
+        return SimpleNamespace(items=items, next_page=nxt)
+
+    paginator: AsyncPaginator[_Held] = AsyncPaginator(fetch, V3Paging(), "/p/0")
+    seen: list[int] = []
+    async for item in paginator:
+        seen.append(item.page)
+        if len(seen) % size == 0:
+            consumer_done[item.page].set()
+        del item
+    assert seen == [n for n in range(pages) for _ in range(size)]
+    assert alive_at_decode == [0] * (pages - 1)
 
 
 async def test_a_wrong_read_ahead_is_dropped_and_the_decoded_next_page_followed() -> None:

@@ -79,25 +79,27 @@ def seeded_vendor(index: int) -> Record:
     country, currency, country_name, state, city = _PLACES[index % len(_PLACES)]
     trade = _TRADES[(index // len(_PLACES)) % len(_TRADES)]
     code = seed_code(index)
+    # Keys in the order of Concur's Vendor v3.1 reference (its schema table): the order the
+    # SDK's structs declare, so a decoder here meets the wire as it would meet Concur's.
     return {
-        "ID": f"{code}-{SEED_ADDRESS_CODE}",
-        "VendorCode": code,
-        "AddressCode": SEED_ADDRESS_CODE,
-        "VendorName": f"Vendor {index:07d} {trade}",
+        "AccountNumber": f"AC{index:08d}",
         "Address1": f"{index % 9999 + 1} Market Street",
+        "AddressCode": SEED_ADDRESS_CODE,
+        "Approved": "false" if index % 10 == 9 else "true",
         "City": city,
-        "State": state,
-        "PostalCode": f"{10000 + index % 90000}",
+        "ContactEmail": f"ap{index}@vendor{index % 100}.example",
         "Country": country_name,
         "CountryCode": country,
         "CurrencyCode": currency,
-        "Approved": "false" if index % 10 == 9 else "true",
+        "Custom1": trade,
+        "ID": f"{code}-{SEED_ADDRESS_CODE}",
         "PaymentMethodType": _METHODS[index % len(_METHODS)],
         "PaymentTerms": "30",
+        "PostalCode": f"{10000 + index % 90000}",
+        "State": state,
         "TaxID": f"{index:09d}",
-        "AccountNumber": f"AC{index:08d}",
-        "ContactEmail": f"ap{index}@vendor{index % 100}.example",
-        "Custom1": trade,
+        "VendorCode": code,
+        "VendorName": f"Vendor {index:07d} {trade}",
     }
 
 
