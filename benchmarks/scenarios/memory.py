@@ -1,4 +1,4 @@
-"""Scenario 5: peak memory while streaming 100,000 and 1,000,000 vendors.
+"""Scenario ``memory``: peak memory while streaming 100,000 and 1,000,000 vendors.
 
 Each stream runs in a fresh child process (``python -m benchmarks.scenarios.memory URL N``)
 pinned like the harness, so its peak resident set is its own: the interpreter, the SDK, and

@@ -1,10 +1,11 @@
-"""Scenarios 1 and 2: stream every vendor, page size 1,000, without and with added latency.
+"""Scenarios ``stream`` and ``latency``: every vendor, page size 1,000, without and with
+added latency.
 
 Each contender opens its session and token before the clock starts (the SDK by reading a
 one-vendor page), then streams the whole collection to a consumer that counts the items.
-In scenario 1 the wall-clock rate is bounded by LocalConcur as much as by the client (it
+In ``stream`` the wall-clock rate is bounded by LocalConcur as much as by the client (it
 builds each page on its one core), so the client's own CPU time per item is reported beside
-it: that is the one-core ceiling a client can be measured against. In scenario 2 a second
+it: that is the one-core ceiling a client can be measured against. In ``latency`` a second
 consumer also spends 20 ms of I/O per 1,000 items (as writing each page somewhere would):
 that is where prefetch can hide the next page's round trip.
 """
@@ -92,7 +93,7 @@ CPU = ", client CPU"
 
 
 def run_stream(ctx: Context) -> Report:
-    """Scenario 1: no added latency; the server and the client each have one core."""
+    """No added latency; the server and the client each have one core."""
     vendors = ctx.scale(50_000, 5_000)
     server = ctx.server
     server.set(latency_ms=0, vendors=vendors)
@@ -143,7 +144,7 @@ def run_stream(ctx: Context) -> Report:
 
 
 def run_latency(ctx: Context) -> Report:
-    """Scenario 2: 50 ms added to every answer; what prefetch buys."""
+    """50 ms added to every answer; what prefetch buys."""
     vendors = ctx.scale(50_000, 5_000)
     server = ctx.server
     server.set(latency_ms=LATENCY_MS, vendors=vendors)
