@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -136,9 +136,9 @@ class Tally:
         self.report = SyncReport(dry_run=dry_run)
         self.checkpoint = checkpoint
         self.on_progress = on_progress
-        self.phase: Phase = "reading"
-        self.done = 0
-        self.total: int | None = None
+        # Per phase: a vendor sync goes on reading while its first writes are out.
+        self.done: dict[Phase, int] = {"reading": 0, "writing": 0}
+        self.totals: dict[Phase, int | None] = {"reading": None, "writing": None}
         self._client = client
         self._requests_before = client.stats.requests
         self._started = time.perf_counter()
@@ -163,16 +163,15 @@ class Tally:
         self.report.fail(record)
 
     def progress(self, phase: Phase, *, advance: int = 0, total: int | None = None) -> None:
-        """Move the progress on by ``advance`` records, then tell ``on_progress``."""
-        if phase != self.phase:
-            self.phase, self.done = phase, 0
+        """Move ``phase`` on by ``advance`` records, then tell ``on_progress``."""
         if total is not None:
-            self.total = total
-        self.done += advance
-        if self.phase == "writing":
+            self.totals[phase] = total
+        self.done[phase] += advance
+        if phase == "writing":
             self.checkpoint.save()
         if self.on_progress is not None:
-            self.on_progress(SyncProgress(self.phase, self.done, self.total, self.report.failed))
+            self.on_progress(SyncProgress(phase, self.done[phase], self.totals[phase],
+                                          self.report.failed))
 
     def close(self, *, finished: bool) -> SyncReport:
         """Stamp time and requests on the report and leave the checkpoint on disk."""
@@ -215,6 +214,12 @@ class Workers:
             if len({type(leaf) for leaf in leaves}) == 1:
                 raise leaves[0] from None
             raise
+
+    def start(self, job: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
+        """Run ``job`` in the group without taking a slot (e.g. a read that feeds the jobs):
+        its failure stops the jobs, and theirs stops it."""
+        assert self._group is not None
+        self._group.start_soon(job, *args)
 
     async def submit(self, job: Callable[..., Awaitable[Any]], *args: Any) -> None:
         assert self._group is not None

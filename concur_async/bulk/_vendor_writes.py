@@ -28,7 +28,7 @@ from ._engine import (
     outcome_unknown,
 )
 from ._report import Action, FailedRecord
-from ._vendor_fields import field_digest, fields_of, vendor_key
+from ._vendor_fields import field_digest, fields_of, own_digest, vendor_key
 
 if TYPE_CHECKING:
     from .._client import ConcurClient
@@ -37,7 +37,8 @@ __all__ = ["Item", "VendorWriter"]
 
 _LOOKUPS = 8  # vendor lookups in flight while a batch is reconciled
 _ERROR_TYPES = frozenset({"ERROR", "FAILURE", "FAILED", "FAIL"})
-Item = tuple[str, str, Vendor]  # key, desired digest, vendor
+#: key, desired digest (None when no checkpoint is kept: only a checkpoint needs it), vendor
+Item = tuple[str, str | None, Vendor]
 
 
 class VendorWriter:
@@ -114,9 +115,9 @@ class VendorWriter:
         written: set[str] = set()
         unknown: list[ConcurError] = []
 
-        async def look_up(key: str, value: str, vendor: Vendor) -> None:
+        async def look_up(key: str, vendor: Vendor) -> None:
             try:
-                if await self._holds(vendor, value):
+                if await self._holds(vendor):
                     written.add(key)
             except FATAL:
                 raise
@@ -124,16 +125,16 @@ class VendorWriter:
                 unknown.append(exc)
 
         async with Workers(_LOOKUPS) as workers:
-            for item in items:
-                await workers.submit(look_up, *item)
+            for key, _, vendor in items:
+                await workers.submit(look_up, key, vendor)
         for key, value, _ in items:
             if key in written:
                 self.tally.count(action, key, value)
         return [item for item in items if item[0] not in written], next(iter(unknown), None)
 
-    async def _holds(self, vendor: Vendor, value: str) -> bool:
+    async def _holds(self, vendor: Vendor) -> bool:
         """Whether Concur holds ``vendor`` as desired. Raises when that cannot be known."""
-        names = tuple(fields_of(vendor))
+        names, value = own_digest(fields_of(vendor))
         found = self.client.invoice.vendors.list(
             vendor_code=vendor.vendor_code, address_code=vendor.address_code,
             search_type="exact", page_size=10,

@@ -158,13 +158,18 @@ def normalise(fields: Mapping[str, Any]) -> Record:
     for name, value in fields.items():
         if name in READ_ONLY or value is None:
             continue
-        if isinstance(value, bool):
+        if value.__class__ is str:  # most values: checked first, as every batch item passes
+            out[name] = value
+        elif isinstance(value, bool):
             out[name] = "true" if value else "false"
-        elif isinstance(value, int | float | str):
+        elif isinstance(value, _SCALARS):
             out[name] = str(value)
         else:
             out[name] = value
     return out
+
+
+_SCALARS = (int, float, str)
 
 
 def validate(record: Mapping[str, Any]) -> tuple[int, str] | None:
