@@ -128,6 +128,7 @@ class _VendorSync:
         workers.start(self.read_current, workers, listing_done)
         await self.read_desired(desired, workers)
         await listing_done.wait()
+        self.tally.progress("reading", total=self.tally.done["reading"])
         self.settle_refused()
         if self.spool is None:
             self.report_plan()

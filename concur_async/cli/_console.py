@@ -83,18 +83,29 @@ class _Bar:
 
 
 class SyncProgressBar(_Bar):
-    """One bar per phase of a sync (reading Concur's records, then writing), fed by the engine."""
+    """One bar per phase of a sync (reading records, writing), fed by the engine. The phases
+    may overlap (a vendor sync writes while it still reads), so each bar runs until its
+    phase's total is known, or the sync ends."""
 
     def __init__(self, console: Console, *, quiet: bool, what: str) -> None:
         super().__init__(console, quiet=quiet, counted=True)
         self.what = what
         self.tasks: dict[str, TaskID] = {}
 
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for task in self.tasks.values():
+            if self.progress.tasks[task].total is None:
+                self.progress.update(task, total=self.progress.tasks[task].completed)
+        super().__exit__(exc_type, exc, tb)
+
     def __call__(self, event: SyncProgress) -> None:
         task = self.tasks.get(event.phase)
         if task is None:
-            for earlier in self.tasks.values():  # a new phase means the last one is done
-                self.progress.update(earlier, total=self.progress.tasks[earlier].completed)
             task = self.tasks[event.phase] = self.progress.add_task(
                 f"{event.phase} {self.what}", total=event.total
             )

@@ -127,10 +127,21 @@ async def test_writes_overlap_the_desired_read_but_never_the_listing() -> None:
         for i in range(50, 120):
             yield vendor(f"N{i:03d}", f"New {i}")
 
+    ticks: list[SyncProgress] = []
     async with client_of(server) as client:
-        report = await sync_vendors(client, desired(), batch_size=10, concurrency=4)
+        report = await sync_vendors(client, desired(), batch_size=10, concurrency=4,
+                                    on_progress=ticks.append)
 
     assert overlapped  # writes went out while the desired records were still being read
+    # Progress says so too: reading ticks after the first writing one, each phase counted
+    # on its own, the reading total given once both reads are complete.
+    first_writing = next(i for i, t in enumerate(ticks) if t.phase == "writing")
+    reading = [t for t in ticks if t.phase == "reading"]
+    assert any(t.phase == "reading" for t in ticks[first_writing:])
+    assert [t.done for t in reading] == sorted(t.done for t in reading)
+    assert (reading[-1].done, reading[-1].total) == (300 + 420, 300 + 420)  # listed + desired
+    writing = [t for t in ticks if t.phase == "writing"]
+    assert writing[-1].done == writing[-1].total == 120 + 125
     last_page = server.events.index("last page")
     first_write = next(i for i, e in enumerate(server.events) if not e.startswith(("page", "last")))
     assert first_write > last_page  # and none before the whole listing was read
