@@ -1,4 +1,4 @@
-"""Scenario 4: bulk writes with ``concur_async.bulk``, 50 ms per call, concurrency 1/8/32.
+"""Bulk writes with ``concur_async.bulk``, 50 ms per call, concurrency 1/8/32.
 
 - ``sync_purchase_orders``: 5,000 new purchase orders. Purchase Orders v3 has no list and
   no batch call, so each new order costs two calls: the GET that finds it missing (404) and
