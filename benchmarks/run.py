@@ -7,9 +7,10 @@
 LocalConcur runs in a child process pinned to one core and the harness to the other (where
 the machine has two or more). Within a scenario the contenders run alternately, round after
 round, so drift on the machine hits them alike; tables show the median with min - max over
-the rounds. A full run writes its tables to ``benchmarks/results/<date>.md``, ending with a
-summary of every goal line; ``python -m benchmarks.readme`` then puts that summary in the
-README and the docs.
+the rounds. A full run of every scenario writes its tables to
+``benchmarks/results/<date>.md``, ending with a summary of every goal line, and puts that
+summary in the README and the docs (``python -m benchmarks.readme``, which a test checks).
+``--quick`` and ``--only`` runs only print, unless ``--save`` names a file.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="rounds for latency-bound scenarios (default 3)")
     parser.add_argument("--save", default=None, metavar="PATH",
                         help="write the tables here (default: benchmarks/results/<date>.md "
-                             "for a full run, nothing for --quick)")
+                             "for a full run of every scenario; nothing for --quick or --only, "
+                             "whose file would hide the other scenarios' latest figures)")
     return parser
 
 
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     footer += ["", "### Summary: every goal of this run", "", summary("\n\n".join(sections))]
     print("\n" + "\n".join(footer))
     document = "\n".join(header) + "\n\n" + "\n\n".join(sections) + "\n\n" + "\n".join(footer)
-    target = args.save or (None if args.quick else
+    target = args.save or (None if args.quick or args.only else
                            str(RESULTS / f"{dt.datetime.now():%Y-%m-%d-%H%M}.md"))
     if target:
         Path(target).parent.mkdir(parents=True, exist_ok=True)
