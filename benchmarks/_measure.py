@@ -10,7 +10,8 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Goal", "GoalLine", "Report", "Row", "alternate", "fmt", "goal_lines", "summary"]
+__all__ = ["Goal", "GoalLine", "Report", "Row", "alternate", "fmt", "goal_lines", "paired",
+           "summary"]
 
 
 @dataclass
@@ -118,6 +119,15 @@ def fmt(value: float) -> str:
     if magnitude >= 10:
         return f"{value:.1f}"
     return f"{value:.2f}"
+
+
+def paired(one: Row, other: Row) -> str:
+    """How many times better ``one`` did than ``other`` round by round (the rounds of
+    ``alternate`` ran them side by side): the median and range of those ratios."""
+    ratios = [Row("", one.unit, [a], one.higher).better_by(Row("", other.unit, [b], other.higher))
+              for a, b in zip(one.samples, other.samples, strict=True)]
+    return (f"median {statistics.median(ratios):.2f}x, {min(ratios):.2f} - {max(ratios):.2f}x "
+            f"over {len(ratios)} rounds")
 
 
 def alternate(

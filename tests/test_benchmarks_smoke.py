@@ -25,3 +25,5 @@ def test_quick_stream_run_prints_its_table() -> None:
     median = float(sdk_row.split("|")[2].replace(",", ""))
     assert median > 0
     assert "goal:" in out or "skipped" in out
+    summary = out[out.index("### Summary: every goal of this run"):]
+    assert summary.count("| 1. Stream 5,000 vendors |") == out.count("- goal:")

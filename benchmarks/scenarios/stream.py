@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from types import ModuleType
 
-from .._measure import Goal, Report, Row, alternate
+from .._measure import Goal, Report, Row, alternate, paired
 from ._common import Context, baseline, sdk_client
 
 __all__ = ["run_latency", "run_stream"]
@@ -126,6 +126,8 @@ def run_stream(ctx: Context) -> Report:
         report.goals.append(Goal("SDK items/s / baseline (a)", sdk.better_by(report.row(A)), 1.0))
         report.goals.append(Goal("SDK items per client CPU-second / baseline (a) (the one-core "
                                  "ceiling)", sdk_cpu.better_by(report.row(A + CPU)), 1.0))
+        report.notes.append(f"SDK / (a) round by round: {paired(sdk, report.row(A))}; client "
+                            f"CPU {paired(sdk_cpu, report.row(A + CPU))}")
     if B in samples:
         report.goals.append(Goal("SDK items/s / baseline (b)", sdk.better_by(report.row(B)), 1.2))
     report.notes.append("the SDK yields typed `Vendor` structs (every documented field, 64); "
