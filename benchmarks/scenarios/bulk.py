@@ -3,7 +3,8 @@
 - ``sync_purchase_orders``: 5,000 new purchase orders. Purchase Orders v3 has no list and
   no batch call, so each new order costs two calls: the GET that finds it missing (404) and
   the POST that creates it.
-- ``sync_vendors``: 20,000 new vendors into an empty vendor list, 100 per create call.
+- ``sync_vendors``: 20,000 new vendors into an empty vendor list, 100 per create call; and
+  20,000 vendors Concur already holds (a 20-page listing), 1 in 100 renamed (200 updates).
 
 The server's write store is emptied before every run, so each run creates every record.
 Concurrency 1 would take minutes (5,000 orders x 2 calls x 50 ms = 500 s): it and
@@ -37,6 +38,7 @@ from concur_async.invoice.purchase_orders import (
     ShipToAddress,
 )
 from concur_async.invoice.vendors import Vendor
+from concur_async.testing import seeded_vendor
 
 from .._measure import Goal, Report, Row, alternate
 from ._common import Context, sdk_client
@@ -83,11 +85,30 @@ def vendors(count: int) -> list[Vendor]:
     ]
 
 
-def _check(report: SyncReport, expected: int) -> None:
-    if report.created != expected or not report.ok:
+RENAMED_EVERY = 100
+
+
+def held_vendors(count: int) -> list[Vendor]:
+    """The first ``count`` of LocalConcur's seeded vendors as a sync would give them (a few
+    fields), every ``RENAMED_EVERY``-th one renamed."""
+    out = []
+    for i in range(count):
+        held = seeded_vendor(i)
+        name = held["VendorName"] + (" (renamed)" if i % RENAMED_EVERY == 0 else "")
+        out.append(Vendor(vendor_code=held["VendorCode"], address_code=held["AddressCode"],
+                          vendor_name=name, city=held["City"],
+                          country_code=held["CountryCode"],
+                          currency_code=held["CurrencyCode"]))
+    return out
+
+
+def _check(report: SyncReport, expected: int, *, updated: int = 0) -> None:
+    """``expected`` records created, or when ``updated`` is given, that many updated."""
+    want = (0, updated) if updated else (expected, 0)
+    if (report.created, report.updated) != want or not report.ok:
         first = report.failures[0] if report.failures else None
-        raise RuntimeError(f"sync created {report.created} of {expected}, "
-                           f"{report.failed} failed; first failure: {first}")
+        raise RuntimeError(f"sync created {report.created}, updated {report.updated} of "
+                           f"{expected}, {report.failed} failed; first failure: {first}")
 
 
 def _orders(ctx: Context, orders: list[PurchaseOrder], concurrency: int) -> Callable[[], float]:
@@ -112,10 +133,11 @@ def vendor_ideal(pages: int, write_calls: int, concurrency: int) -> float:
 
 
 def _vendors(
-    ctx: Context, desired: list[Vendor], concurrency: int, first_writes: list[float]
+    ctx: Context, desired: list[Vendor], concurrency: int, first_writes: list[float], *,
+    held: int = CURRENT_VENDORS,
 ) -> Callable[[], float]:
     async def measure() -> float:
-        ctx.server.set(vendors=CURRENT_VENDORS)
+        ctx.server.set(vendors=held)  # the store starts over: the same work every run
         first: list[float] = []
 
         async def on_request(event: RequestEvent) -> None:
@@ -128,7 +150,7 @@ def _vendors(
             started = time.perf_counter()
             report = await sync_vendors(client, desired, concurrency=concurrency)
             elapsed = time.perf_counter() - started
-        _check(report, len(desired))
+        _check(report, len(desired), updated=math.ceil(held / RENAMED_EVERY))
         first_writes.append((first[0] - started) * 1000)
         return len(desired) / elapsed
 
@@ -148,12 +170,17 @@ def run(ctx: Context) -> Report:
     contenders: dict[str, Callable[[], float]] = {}
     notes: dict[str, str] = {}
     first_writes: dict[int, list[float]] = {c: [] for c in scaled_vendors}
+    updating = f"sync_vendors, {total_vendors:,} held, 1 in {RENAMED_EVERY} renamed, concurrency 32"
+    first_updates: list[float] = []
     for c, n in scaled_orders.items():
         contenders[po[c]] = _orders(ctx, all_orders[:n], c)
         notes[po[c]] = f"{n:,} orders" + (", rate extrapolated" if n < total_orders else "")
     for c, n in scaled_vendors.items():
         contenders[vs[c]] = _vendors(ctx, all_vendors[:n], c, first_writes[c])
         notes[vs[c]] = f"{n:,} vendors" + (", rate extrapolated" if n < total_vendors else "")
+    contenders[updating] = _vendors(ctx, held_vendors(total_vendors), 32, first_updates,
+                                    held=total_vendors)
+    notes[updating] = f"{math.ceil(total_vendors / RENAMED_EVERY):,} updates"
     server.set(latency_ms=0, vendors=1000)
     contenders[po[32]]()  # warm-up at no latency
     server.set(latency_ms=LATENCY_MS, vendors=1000)
@@ -179,7 +206,7 @@ def run(ctx: Context) -> Report:
         f"{LATENCY_MS:.0f} ms / 32 = {ideal:.1f} s)",
         (total_orders / po32.median) / ideal, 1.3, at_least=False))
     v32 = report.row(vs[32])
-    creates = -(-total_vendors // VENDOR_BATCH)
+    creates = math.ceil(total_vendors / VENDOR_BATCH)
     pages = max(1, math.ceil(CURRENT_VENDORS / VENDOR_PAGE))  # an empty list: one page
     v_ideal = vendor_ideal(pages, creates, 32)
     times = sorted(total_vendors / rate for rate in v32.samples)
@@ -188,6 +215,17 @@ def run(ctx: Context) -> Report:
         f"create calls / 32) = {math.ceil(creates / 32)} rounds) x {LATENCY_MS:.0f} ms = "
         f"{v_ideal:.2f} s; each run {times[0] / v_ideal:.2f} - {times[-1] / v_ideal:.2f})",
         (total_vendors / v32.median) / v_ideal, 1.3, at_least=False))
+    u_row = report.row(updating)
+    u_pages = math.ceil(total_vendors / VENDOR_PAGE)
+    u_calls = math.ceil(total_vendors / RENAMED_EVERY / VENDOR_BATCH)
+    u_ideal = vendor_ideal(u_pages, u_calls, 32)
+    u_times = sorted(total_vendors / rate for rate in u_row.samples)
+    u_row.note += (f"; time / ideal (({u_pages} listing pages + ceil({u_calls} update calls "
+                   f"/ 32) = {math.ceil(u_calls / 32)} round) x {LATENCY_MS:.0f} ms = "
+                   f"{u_ideal:.2f} s): {(total_vendors / u_row.median) / u_ideal:.2f}, "
+                   f"each run {u_times[0] / u_ideal:.2f} - {u_times[-1] / u_ideal:.2f}; "
+                   f"first write after {statistics.median(first_updates) / 1000:.2f} s, "
+                   f"once the last page is read")
     report.rows.append(Row(
         "sync_vendors, concurrency 32: time to first write", "ms", first_writes[32],
         higher=False, note=f"floor: the listing page, {LATENCY_MS:.0f} ms"))
