@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ import concur_async.bulk._vendors as vendor_sync
 from concur_async import BadRequestError, ConcurClient, RetryPolicy, StaticToken
 from concur_async.bulk import SyncProgress, sync_vendors
 from concur_async.invoice.vendors import Vendor
+from concur_async.testing import LocalConcur, seed_code, seeded_vendor
 
 PAGE = 100
 ONCE = RetryPolicy(max_attempts=1)
@@ -270,3 +272,53 @@ async def test_the_listing_waits_while_it_holds_as_many_vendors_as_it_may(
     assert 150 <= most_held < 150 + PAGE  # it stopped after the page that filled it
     assert sorted(server.stored) == [key(f"H{i:03d}") for i in range(0, 600, 3)]
     assert all(n == 1 for n in server.writes.values())
+
+
+def mixed_desired(seed: int, held: int) -> list[dict[str, Any]]:
+    """Held vendors kept, renamed or refused; new ones; repeats; records without a key."""
+    rng = random.Random(seed)
+    out: list[dict[str, Any]] = []
+    for _ in range(300):
+        draw, i = rng.random(), rng.randrange(held)
+        if draw < 0.45:
+            name = seeded_vendor(i)["VendorName"] if rng.random() < 0.6 else f"Renamed {i}"
+            out.append({"VendorCode": seed_code(i), "AddressCode": "MAIN", "VendorName": name})
+        elif draw < 0.85:
+            out.append({"VendorCode": f"N{rng.randrange(400):04d}", "AddressCode": "MAIN",
+                        "VendorName": "New", "CountryCode": "US", "CurrencyCode": "USD"})
+        elif draw < 0.92:
+            out.append({"VendorCode": f"N{i:04d}", "VendorName": "no address code"})
+        else:  # refused by Concur: a payment term out of range
+            out.append({"VendorCode": seed_code(i), "AddressCode": "MAIN", "PaymentTerms": 5000})
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_the_order_the_two_reads_meet_in_does_not_change_the_outcome(seed: int) -> None:
+    held = 150
+    desired = mixed_desired(seed, held)
+
+    async def after_the_listing() -> AsyncIterator[dict[str, Any]]:
+        await asyncio.sleep(0.1)  # every current vendor is held before a record is read
+        for record in desired:
+            yield record
+
+    outcomes = []
+    # Desired first (a slow listing), the listing first (a late source), and as they come.
+    for latency, source in ((60.0, None), (0.0, after_the_listing), (0.0, None)):
+        async with LocalConcur(vendors=held, latency_ms=latency) as concur, \
+                concur.client() as client:
+            report = await sync_vendors(client, source() if source else desired,
+                                        delete_missing=True, batch_size=7)
+            outcomes.append((
+                (report.created, report.updated, report.deleted, report.unchanged,
+                 report.failed),
+                sorted((f.key, f.action, f.code, f.message) for f in report.failures),
+                sorted(f"{v['VendorCode']}|{v.get('VendorName')}" for v in concur.state.vendors),
+                concur.state.write_log.duplicates(),
+            ))
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+    (created, updated, deleted, _, failed), failures, _, duplicates = outcomes[0]
+    assert min(created, updated, deleted, failed) > 0  # each kind of outcome was met
+    assert {action for _, action, _, _ in failures} == {"create", "update"}
+    assert not duplicates
