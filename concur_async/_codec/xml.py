@@ -12,13 +12,23 @@ parsing (and again after, whatever its encoding), and lxml is told not to load D
 entities or touch the network.
 
 Reading is the hot path (a 1,000-vendor page is ~45,000 elements), so each struct type is
-compiled once into a ``_Plan``: a dict from element tag to what to do with it. The walk is one
-loop per struct element with the common cases inlined; the values it collects are text, and
-``msgspec.convert(strict=False)`` turns them into bool, int, Decimal and dates by field type.
+compiled once into a ``_Plan``: a dict from element tag to what to do with it, and the sets of
+tags that are plain text fields. The walk is one loop per struct element; a text field spelled
+exactly takes two set lookups, other spellings are looked up once per plan and remembered. The
+values it collects are text, and ``msgspec.convert(strict=False)`` turns them into bool, int,
+Decimal and dates by field type. lxml stays the parser: of the parsers measured
+(``benchmarks/xml_options.py``, docs/xml.md) none reads a page faster once its result is read
+from Python, and none is hardened as lxml is (a depth limit among them).
+
+Writing builds the document as text, escaped as lxml escapes element text (``&``, ``<``,
+``>``, and ``\r`` as ``&#13;``), byte for byte what lxml writes for the same tree; a test holds
+the two together. lxml still writes what the text writer leaves to it: namespaced or
+non-ASCII names, and text XML cannot hold, which it refuses with ``ValueError``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -31,7 +41,7 @@ from .._errors import DecodeError
 from ._lenient import convert
 from ._shape import NATIVE, Shape, error_path, shape_of
 
-__all__ = ["RefusedXMLError", "decode", "document", "encode", "parse", "well_formed"]
+__all__ = ["RefusedXMLError", "decode", "document", "encode", "parse", "walked", "well_formed"]
 
 T = TypeVar("T")
 
@@ -60,13 +70,15 @@ class _Plan:
     ``required`` those of them that read an empty element as ``""``.
     """
 
-    __slots__ = ("by_lower", "fields", "required", "seen", "strs")
+    __slots__ = ("by_lower", "fields", "required", "seen", "strs", "texts")
 
     def __init__(self) -> None:
         self.fields: dict[str, _Entry] = {}
         self.by_lower: dict[str, str] = {}
         self.strs: frozenset[str] = frozenset()
         self.required: frozenset[str] = frozenset()
+        #: Tags of the other text fields (numbers, booleans, dates, untyped): read stripped.
+        self.texts: frozenset[str] = frozenset()
         #: Tags the exact lookup missed, with what ``slow`` found (bounded: see _SEEN).
         self.seen: dict[str, _Entry | None] = {}
 
@@ -120,6 +132,7 @@ def _plan(shape: Shape) -> _Plan:
     plan.strs = frozenset(w for w, (_, kind, _) in plan.fields.items() if kind == _STR)
     plan.required = frozenset(w for w, (_, kind, req) in plan.fields.items()
                               if kind == _STR and req)
+    plan.texts = frozenset(w for w, (_, kind, _) in plan.fields.items() if kind == _TEXT)
     return plan
 
 
@@ -131,6 +144,7 @@ def _local(tag: Any) -> str:
 
 def _struct(el: Any, plan: _Plan) -> dict[str, Any]:
     strs = plan.strs
+    texts = plan.texts
     fields = plan.fields
     out: dict[str, Any] = {}
     for child in el:
@@ -145,6 +159,14 @@ def _struct(el: Any, plan: _Plan) -> dict[str, Any]:
                     "" if tag in plan.required else None)
             else:
                 out[tag] = text
+            continue
+        if tag in texts:
+            # A number, boolean or date spelled exactly: the same, stripped.
+            text = child.text
+            if text is None or text.isspace():
+                out[tag] = _generic(child) if len(child) else None
+            else:
+                out[tag] = text.strip()
             continue
         entry = fields.get(tag)
         if entry is None and (entry := plan.slow(tag)) is None:
@@ -295,8 +317,18 @@ def well_formed(body: bytes) -> bool:
 
 
 def decode(body: bytes, type_: type[T]) -> T:
-    root = parse(body)
     shape = shape_of(type_)
+    data = walked(parse(body), shape)
+    try:
+        return convert(data, type_, shape)
+    except msgspec.ValidationError as exc:
+        raise DecodeError(
+            f"{getattr(type_, '__name__', type_)}: {exc}", path=error_path(exc)
+        ) from None
+
+
+def walked(root: Any, shape: Shape) -> Any:
+    """The parsed document ``root`` as the builtins ``msgspec.convert`` takes for ``shape``."""
     data: Any
     if shape.fields is not None:
         data = _struct(root, _plan(shape))
@@ -308,12 +340,7 @@ def decode(body: bytes, type_: type[T]) -> T:
                 for v in _values(child, shape.item)]
     else:
         data = _scalar(root, shape)
-    try:
-        return convert(data, type_, shape)
-    except msgspec.ValidationError as exc:
-        raise DecodeError(
-            f"{getattr(type_, '__name__', type_)}: {exc}", path=error_path(exc)
-        ) from None
+    return data
 
 
 def _text_of(value: Any) -> str:
@@ -324,6 +351,92 @@ def _text_of(value: Any) -> str:
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return str(value)
+
+
+def encode(obj: Any, *, root: str | None = None) -> bytes:
+    """``obj`` as Concur's XML: written as text, byte for byte what lxml writes for the same
+    tree (a test holds the two together); names only lxml can judge, and text XML cannot
+    hold (which lxml refuses), go to lxml."""
+    data = msgspec.to_builtins(obj, builtin_types=NATIVE)
+    name = root or getattr(type(obj), "__xml_root__", None) or type(obj).__name__
+    parts = [_DECLARATION]
+    texts: list[str] = []
+    try:
+        if isinstance(data, list):
+            item_name = type(obj[0]).__name__ if obj else "Item"
+            _element(parts, texts, name, {item_name: data})
+        else:
+            _element(parts, texts, name, data)
+    except _NeedsLxml:
+        return _encode_lxml(data, obj, name)
+    written = "".join(texts)
+    if not written.isprintable() and _INVALID.search(written):
+        return _encode_lxml(data, obj, name)  # raises ValueError, as it always did
+    return "".join(parts).encode()
+
+
+_DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>\n"
+#: Element names written as they are; any other name is lxml's to accept or refuse.
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+#: Name -> (start tag, end tag, empty element), for the plain names met so far.
+_tags: dict[str, tuple[str, str, str]] = {}
+#: Characters XML 1.0 cannot hold at all (lxml refuses them).
+_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class _NeedsLxml(Exception):
+    """A name the writer leaves to lxml (namespaced, non-ASCII, or not a name at all)."""
+
+
+def _tag(name: Any) -> tuple[str, str, str]:
+    if not isinstance(name, str) or _PLAIN_NAME.fullmatch(name) is None:
+        raise _NeedsLxml
+    tags = (f"<{name}>", f"</{name}>", f"<{name}/>")
+    if len(_tags) < 4096:  # names come from structs; a dict of made-up keys is not kept
+        _tags[name] = tags
+    return tags
+
+
+def _escape(text: str) -> str:
+    # What lxml escapes in element text; \r too, which a parser would turn into \n.
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
+
+
+def _element(parts: list[str], texts: list[str], name: str, data: Any) -> None:
+    """Append ``data`` as element ``name``; each text also goes in ``texts``, so the
+    document's text can be checked for what XML cannot hold in one pass at the end."""
+    start, end, empty = _tags.get(name) or _tag(name)
+    if not isinstance(data, dict):
+        text = data if type(data) is str else _text_of(data)
+        texts.append(text)
+        if "&" in text or "<" in text or ">" in text or "\r" in text:
+            text = _escape(text)
+        parts.append(start)
+        parts.append(text)
+        parts.append(end)
+        return
+    mark = len(parts)
+    parts.append(start)
+    for key, value in data.items():
+        if value is None:
+            continue
+        if type(value) is str:
+            # Most fields: text, written here rather than one call deeper.
+            inner = _tags.get(key) or _tag(key)
+            texts.append(value)
+            if "&" in value or "<" in value or ">" in value or "\r" in value:
+                value = _escape(value)
+            parts.append(inner[0] + value + inner[1])
+        elif isinstance(value, list):
+            for item in value:
+                _element(parts, texts, key, item)
+        else:
+            _element(parts, texts, key, value)
+    if len(parts) == mark + 1:
+        parts[mark] = empty  # no child element: lxml writes <Name/>
+    else:
+        parts.append(end)
 
 
 def _fill(el: Any, data: Any) -> None:
@@ -340,15 +453,14 @@ def _fill(el: Any, data: Any) -> None:
         el.text = _text_of(data)
 
 
-def encode(obj: Any, *, root: str | None = None) -> bytes:
-    data = msgspec.to_builtins(obj, builtin_types=NATIVE)
-    name = root or getattr(type(obj), "__xml_root__", None) or type(obj).__name__
+def _encode_lxml(data: Any, obj: Any, name: str) -> bytes:
+    """The writer for what ``encode`` leaves to lxml: namespaced or non-ASCII names, and
+    text XML cannot hold (lxml raises ``ValueError``)."""
+    top = etree.Element(name)
     if isinstance(data, list):
-        top = etree.Element(name)
         item_name = type(obj[0]).__name__ if obj else "Item"
         for item in data:
             _fill(etree.SubElement(top, item_name), item)
     else:
-        top = etree.Element(name)
         _fill(top, data)
     return bytes(etree.tostring(top, xml_declaration=True, encoding="UTF-8"))
