@@ -186,12 +186,17 @@ class Tally:
 
 class Workers:
     """A task group that runs at most ``limit`` jobs at once; ``submit`` waits for a free slot,
-    so a fast producer never queues more than ``limit`` jobs' worth of records."""
+    so a fast producer never queues more than ``limit`` jobs' worth of records.
 
-    def __init__(self, limit: int) -> None:
+    With ``ahead``, that many more jobs may be submitted, each waiting for a slot: a producer
+    that must work to make each job (read, check, batch) does it while the running jobs wait
+    on the network, and a slot that frees is taken at once instead of after that work."""
+
+    def __init__(self, limit: int, *, ahead: int = 0) -> None:
         if limit < 1:
             raise ValidationError("concurrency must be at least 1")
         self._slots = anyio.Semaphore(limit)
+        self._queued = anyio.Semaphore(limit + ahead) if ahead > 0 else None
         self._group: TaskGroup | None = None
 
     async def __aenter__(self) -> Workers:
@@ -223,13 +228,24 @@ class Workers:
 
     async def submit(self, job: Callable[..., Awaitable[Any]], *args: Any) -> None:
         assert self._group is not None
-        await self._slots.acquire()
+        slots, queued = self._slots, self._queued
+        if queued is None:
+            await slots.acquire()
 
-        async def run() -> None:
-            try:
-                await job(*args)
-            finally:
-                self._slots.release()
+            async def run() -> None:
+                try:
+                    await job(*args)
+                finally:
+                    slots.release()
+        else:
+            await queued.acquire()
+
+            async def run() -> None:
+                try:
+                    async with slots:
+                        await job(*args)
+                finally:
+                    queued.release()
 
         self._group.start_soon(run)
 

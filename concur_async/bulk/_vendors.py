@@ -88,7 +88,9 @@ async def sync_vendors(
             sync = _VendorSync(client, tally, sync_policy(client, retry_rounds, retry_backoff),
                                spool=spool, batch_size=batch_size,
                                delete_missing=delete_missing)
-            async with Workers(concurrency) as workers:
+            # Batches made ahead while the running ones wait on Concur: a freed slot is
+            # taken at once, not after the next batch's records are read and checked.
+            async with Workers(concurrency, ahead=concurrency) as workers:
                 await sync.run(desired, workers)
         finished = True
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import anyio
 import pytest
 
 from concur_async import (
@@ -17,7 +18,7 @@ from concur_async import (
     TransportError,
     ValidationError,
 )
-from concur_async.bulk._engine import failure_from_error, outcome_unknown, sync_policy
+from concur_async.bulk._engine import Workers, failure_from_error, outcome_unknown, sync_policy
 
 
 def _client(**retry: object) -> ConcurClient:
@@ -69,3 +70,28 @@ def test_only_a_429_says_the_write_was_not_applied() -> None:
     assert outcome_unknown(TransportError("cut", method="POST", url="u"))
     assert outcome_unknown(ServerError("x", status=502))
     assert not outcome_unknown(None)
+
+
+async def test_workers_run_at_most_limit_jobs_and_let_a_producer_get_ahead() -> None:
+    running = peak = done = 0
+    release = anyio.Event()
+
+    async def job() -> None:
+        nonlocal running, peak, done
+        running += 1
+        peak = max(peak, running)
+        await release.wait()
+        running -= 1
+        done += 1
+
+    async with Workers(2, ahead=3) as workers:
+        with anyio.fail_after(1):
+            for _ in range(5):  # two running and three made ahead, none of them finished
+                await workers.submit(job)
+        with anyio.move_on_after(0.05) as scope:
+            await workers.submit(job)  # a sixth waits for one to finish
+        assert scope.cancelled_caught
+        await anyio.sleep(0.01)
+        assert (running, peak) == (2, 2)
+        release.set()
+    assert (running, peak, done) == (0, 2, 5)
