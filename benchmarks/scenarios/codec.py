@@ -56,7 +56,7 @@ def run(ctx: Context) -> Report:
     batch = VendorCollection(vendor=[codec_bench._vendor(i) for i in range(BATCH)])
     writes = xml_options.encoders(batch, xml_options.purchase_order())
     functions.update(writes)
-    first = [JSON, XML, HAND, FLOOR, TOUCH]
+    first = [JSON, XML, xml_options.SDK_INDENTED, HAND, FLOOR, TOUCH]
     order = first + [n for n in functions if n not in first]
     samples = alternate({name: _rounds(functions[name]) for name in order}, ctx.repeats)
     report = Report(

@@ -21,10 +21,11 @@ XML = [pytest.param(e, id=e["id"]) for e in EXAMPLES
 @pytest.mark.parametrize("entry", XML)
 def test_an_xml_example_reads_as_it_always_did(entry: dict[str, Any]) -> None:
     root = xml_codec.parse(body_of(entry))
+    before = xml_reference.parse(body_of(entry))
     for type_ in (document_type(entry), VendorCollection):
         if type_ is None:
             continue
-        assert xml_codec.walked(root, shape_of(type_)) == xml_reference.walked(root, type_)
+        assert xml_codec.walked(root, shape_of(type_)) == xml_reference.walked(before, type_)
 
 
 def test_the_corpus_has_xml_to_check() -> None:
