@@ -14,11 +14,11 @@ delete (when asked); a desired key absent from the complete listing is a create.
 No write goes out while the listing is under way. Absence is only certain once the last page
 is read, and the listing pages by offset through a list Concur keeps sorted (by name): a
 write would shift it under the reader (a rename moves a vendor, a create or delete moves all
-after it), so a vendor could be skipped, then created twice or never deleted. Once the
-listing is complete, the spooled records are sent, and every desired record read after that
-is sent as soon as it is read: the writes overlap the rest of the reading. Creates and
-updates go in batches, ``concurrency`` batches at a time; the deletes (one call each: the API
-has no batch delete) go once both reads are complete.
+after it), so a vendor could be skipped: sent as a create Concur refuses, or never
+deleted. Once the listing is complete, the spooled records are sent, and every desired record
+read after that is sent as soon as it is read: the writes overlap the rest of the reading.
+Creates and updates go in batches, ``concurrency`` batches at a time; the deletes (one call
+each: the API has no batch delete) go once both reads are complete.
 
 Only the fields a desired record gives are compared: Concur's update merges fields into the
 stored vendor, so a field left out is neither compared nor changed.
