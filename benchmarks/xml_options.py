@@ -157,12 +157,17 @@ def decoders(as_xml: bytes) -> dict[str, Callable[[], int]]:
         "pugixml": ("pugixml parse + read each element's tag and text (floor)",
                     lambda m: _pugixml(m, as_xml) and size),
     }
-    for module, (name, run) in optional.items():
-        try:
-            loaded = importlib.import_module(module)
-        except ImportError:
-            continue
-        found[name] = (lambda r, m: lambda: r(m))(run, loaded)
+    parse_only = {
+        "pugixml": ("pugixml parse only (floor)",
+                    lambda m: m.pugi.XMLDocument().load_buffer(as_xml, len(as_xml)) and size),
+    }
+    for table in (optional, parse_only):
+        for module, (name, run) in table.items():
+            try:
+                loaded = importlib.import_module(module)
+            except ImportError:
+                continue
+            found[name] = (lambda r, m: lambda: r(m))(run, loaded)
     return found
 
 
