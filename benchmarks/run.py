@@ -30,7 +30,7 @@ import concur_async
 from . import readme
 from ._measure import Report, summary
 from ._server import CPUS, ServerProcess, pin_to
-from .scenarios import bulk, codec, cold, fanout, imports, memory, shared, storm, stream
+from .scenarios import bulk, calls, codec, cold, fanout, imports, memory, shared, storm, stream
 from .scenarios._common import Context
 
 __all__ = ["SCENARIOS", "main"]
@@ -46,6 +46,7 @@ SCENARIOS: dict[str, Callable[[Context], Report]] = {
     "storm": storm.run,
     "shared": shared.run,
     "import": imports.run,
+    "calls": calls.run,
 }
 RESULTS = Path(__file__).parent / "results"
 

@@ -27,9 +27,11 @@ from ._secrets import SecretRegistry
 __all__ = ["Answer", "decode_answer"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Answer:
     """One HTTP answer: its status, body, headers, and the URL that gave it (after redirects).
+    Read, never changed, once made (not frozen: a frozen dataclass costs every call more to
+    build).
 
     Body and headers stay out of the repr: a server may echo a token in either, and error
     trackers print every frame's locals with repr.
@@ -63,7 +65,8 @@ def decode_answer(
     fmt = answer.format
     if response_type is None and not body.strip():
         return None
-    _raise_embedded_error(answer, fmt, method, secrets)
+    if (_XML_ERROR if fmt == "xml" else _JSON_ERROR).match(body, 0, 300):
+        _raise_embedded_error(answer, fmt, method, secrets)
     if response_type is None and fmt == "xml":
         return body
     try:
@@ -84,9 +87,7 @@ def decode_answer(
 def _raise_embedded_error(
     answer: Answer, fmt: _codec.Format, method: str, secrets: SecretRegistry | None
 ) -> None:
-    pattern = _XML_ERROR if fmt == "xml" else _JSON_ERROR
-    if not pattern.match(answer.body, 0, 300):
-        return
+    """Raise the error a body that looks like one of Concur's error shapes describes."""
     if fmt == "json":
         try:
             data = msgspec.json.decode(answer.body)

@@ -305,10 +305,18 @@ class TokenManager:
         """Whether a refresh (or a retry of ``on_token_refresh``) is under way."""
         return self._flight is not None and not self._flight.done()
 
-    async def get(self, session: aiohttp.ClientSession) -> Token:
-        """A token valid for at least REFRESH_MARGIN seconds, refreshing once if needed."""
+    def usable(self) -> Token | None:
+        """The token ``get`` would hand back at once, if it needs no refresh: most calls find
+        one, and ask here without the cost of awaiting ``get``."""
         token = self._token
         if token is not None and self._unpersisted is None and token.fresh(time.monotonic()):
+            return token
+        return None
+
+    async def get(self, session: aiohttp.ClientSession) -> Token:
+        """A token valid for at least REFRESH_MARGIN seconds, refreshing once if needed."""
+        token = self.usable()
+        if token is not None:
             return token
         flight = self._flight
         if flight is None or flight.done():

@@ -173,6 +173,7 @@ class ConcurClient:
         self._trust_env = trust_env
         self._trace_configs = list(trace_configs)
         self._hooks = Hooks(event_hooks)
+        self._hooked = bool(self._hooks)  # asked once here, not on every attempt
         self._user_agent = user_agent
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
@@ -330,7 +331,8 @@ class ConcurClient:
     @property
     def api_base_url(self) -> str:
         """Where API calls go: the token's geolocation once Concur has named one."""
-        return (self._auth.geolocation or self.base_url).rstrip("/")
+        geolocation = self._auth.geolocation
+        return geolocation.rstrip("/") if geolocation else self.base_url
 
     async def revoke(self) -> None:
         """Disconnect the user from the app: Concur revokes every refresh token the app holds
@@ -360,8 +362,14 @@ class ConcurClient:
 
     def trusts(self, url: str) -> bool:
         """Whether ``url`` may receive this client's token."""
+        api = self.api_base_url
+        if url.startswith(api) and url[len(api):len(api) + 1] == "/":
+            # Every call made with a path is here: a URL that continues the API base with a
+            # "/" has the base's scheme and authority (which ends at its first "/"), so the
+            # same origin, without parsing it.
+            return True
         scheme, host, port = origin(url)
-        for own in (self.base_url, self.api_base_url, self.token_url):
+        for own in (self.base_url, api, self.token_url):
             if (scheme, host, port) == origin(own):
                 return True
         return scheme == "https" and host.endswith(CONCUR_SUFFIX)
@@ -380,6 +388,10 @@ class ConcurClient:
                 )
             return url
         return self.api_base_url + ("" if url.startswith("/") else "/") + url
+
+    def _target(self, url: str) -> str:
+        # What resolve() gives, sooner for the usual path (already checked by the caller).
+        return self.api_base_url + url if url.startswith("/") else self.resolve(url)
 
     # -- the request loop ---------------------------------------------------------------
 
@@ -451,7 +463,8 @@ class ConcurClient:
         for plain JSON values. ``idempotent`` overrides the method's own (False: never replayed
         by the client); ``timeout`` the per-attempt time limit in seconds.
         """
-        if sum(part is not None for part in (body, json, xml, content)) > 1:
+        if ((body is not None) + (json is not None) + (xml is not None)
+                + (content is not None)) > 1:
             raise ValidationError("a request has one body: give body, json, xml or content")
         method = method.upper()
         fmt: WireFormat = wire_format or ("xml" if xml is not None else self.wire_format)
@@ -530,12 +543,14 @@ class ConcurClient:
         peek: Peek | None = None,
     ) -> Any:
         session = self.session
-        self.resolve(url)  # a foreign host is refused before anything, even a token, is sent
+        if not url.startswith("/"):
+            # A foreign host is refused before anything, even a token, is sent. (A path is
+            # resolved against the API base, which is never foreign.)
+            self.resolve(url)
         # A stream or a multipart form is consumed by the first attempt and cannot be resent,
         # unless it says it can (a file, read afresh).
-        replayable = not isinstance(data, AsyncIterable | aiohttp.FormData) or getattr(
-            data, "replayable", False
-        )
+        replayable = (data is None or not isinstance(data, AsyncIterable | aiohttp.FormData)
+                      or getattr(data, "replayable", False))
         limits = self._timeout if timeout is None else aiohttp.ClientTimeout(
             total=timeout, connect=self._timeout.connect
         )
@@ -545,24 +560,27 @@ class ConcurClient:
         reauthenticated = False
         while True:
             attempt += 1
-            token = await self._auth.get(session)
+            token = self._auth.usable() or await self._auth.get(session)
             self.stats.token_refreshes = self._auth.refresh_count
             # Resolved per attempt: the first token, or a refresh, may name a new geolocation.
-            target = self.resolve(url)
+            target = self._target(url)
             error: ConcurError
             try:
-                async with self.limiter.slot(family):
+                await self.limiter.acquire(family)
+                try:
                     if not token.fresh(time.monotonic()):
                         # Expired or refused (a 401 elsewhere) while this call queued for a
                         # slot: take the refreshed token rather than spend a round trip on
                         # a certain 401.
                         token = await self._auth.get(session)
-                        target = self.resolve(url)
+                        target = self._target(url)
                     self.stats.requests += 1
                     answer = await self._attempt(
                         session, method, target, params, data, headers, token, attempt,
                         family, limits,
                     )
+                finally:
+                    self.limiter.release()
                 if answer.status < 300:
                     if peek is not None:
                         await peek(answer.body)
@@ -584,8 +602,9 @@ class ConcurClient:
                     self._auth.invalidate(token.access_token)
                     if replayable:
                         reauthenticated = True
-                        log.debug("%s on %s %s; refreshing the token once",
-                                  status, method, redact_url(url))
+                        if log.isEnabledFor(logging.DEBUG):
+                            log.debug("%s on %s %s; refreshing the token once",
+                                      status, method, redact_url(url))
                         continue
             except (TransportError, MalformedAnswerError, APIStatusError) as exc:
                 error = exc
@@ -601,10 +620,12 @@ class ConcurClient:
                     # itself (and the answer's buffers) until the cycle collector runs.
                     del error
             self.stats.retries += 1
-            log.debug(
-                "retrying %s %s after %s (attempt %d of %d, waiting %.2fs)",
-                method, redact_url(url), describe(error), attempt + 1, policy.max_attempts, delay,
-            )
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "retrying %s %s after %s (attempt %d of %d, waiting %.2fs)",
+                    method, redact_url(url), describe(error), attempt + 1, policy.max_attempts,
+                    delay,
+                )
             await anyio.sleep(delay)
 
     async def _attempt(
@@ -622,7 +643,7 @@ class ConcurClient:
     ) -> Answer:
         """One attempt: the exchange, its debug log line, and the event hooks around it."""
         event: RequestEvent | None = None
-        if self._hooks:
+        if self._hooked:
             event = RequestEvent(method, redact_url(url), attempt, family, dict(headers))
             await self._hooks.request(event)
             headers = event.headers
@@ -635,10 +656,11 @@ class ConcurClient:
             )
         except (TransportError, APIStatusError) as exc:
             elapsed = time.monotonic() - sent
-            log.debug(
-                "%s %s failed: %s (attempt %d, %.3fs)",
-                method, redact_url(url), describe(exc), attempt, elapsed,
-            )
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "%s %s failed: %s (attempt %d, %.3fs)",
+                    method, redact_url(url), describe(exc), attempt, elapsed,
+                )
             if event is not None:
                 # An APIStatusError here was answered, but with a body over the size cap.
                 answered = exc if isinstance(exc, APIStatusError) else None
@@ -647,15 +669,19 @@ class ConcurClient:
                     correlation_id=answered.correlation_id if answered else None, error=exc,
                 ))
             raise
+        debug = log.isEnabledFor(logging.DEBUG)
+        if event is None and not debug:
+            return answer  # what follows only feeds the debug log and the hooks
         elapsed = time.monotonic() - sent
         correlation_id = answer.headers.get("concur-correlationid")
         if correlation_id is not None:
             correlation_id = self._auth.secrets.scrub(correlation_id)
-        log.debug(
-            "%s %s -> %s (attempt %d, %.3fs, correlation id %s)",
-            method, redact_url(answer.url), answer.status, attempt, elapsed,
-            correlation_id or "-",
-        )
+        if debug:
+            log.debug(
+                "%s %s -> %s (attempt %d, %.3fs, correlation id %s)",
+                method, redact_url(answer.url), answer.status, attempt, elapsed,
+                correlation_id or "-",
+            )
         if event is not None:
             await self._hooks.response(ResponseEvent(
                 event, answer.status, elapsed, correlation_id=correlation_id,

@@ -10,12 +10,12 @@ client's ``Coordination``: in memory by default, or shared by every process of a
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import anyio
 
+from ._coordination import LocalCoordination
 from ._errors import ConfigurationError
 from ._rates import DEFAULT_FAMILY_LIMITS, RateLimit
 
@@ -26,7 +26,7 @@ __all__ = ["Limiter"]
 
 
 class Limiter:
-    """The client's gates. ``async with limiter.slot(family):`` around each request."""
+    """The client's gates: ``acquire(family)`` before each request, ``release()`` after."""
 
     def __init__(
         self,
@@ -39,8 +39,11 @@ class Limiter:
         if max_concurrency < 1:
             raise ConfigurationError("max_concurrency must be at least 1")
         self.max_concurrency = max_concurrency
-        self._in_flight = anyio.Semaphore(max_concurrency)
+        self._in_flight = anyio.Semaphore(max_concurrency, fast_acquire=True)
         self._coordination = coordination
+        # In-process budgets have nothing to wait for without a limit; a shared one may still
+        # hold a pause set by another process.
+        self._ask_always = not isinstance(coordination, LocalCoordination)
         rate: list[NamedLimit] = (
             [("rate", RateLimit(requests_per_second))] if requests_per_second else []
         )
@@ -67,13 +70,27 @@ class Limiter:
         while (delay := self._resume_at - time.monotonic()) > 0:  # noqa: ASYNC110
             await anyio.sleep(delay)
 
-    @asynccontextmanager
-    async def slot(self, family: str | None = None) -> AsyncIterator[None]:
-        await self._wait_for_pause()
-        async with self._in_flight:
-            # A pause set while this task queued for a slot applies to it too.
+    async def acquire(self, family: str | None = None) -> None:
+        """Wait for a slot under every gate; ``release()`` it once the request is done.
+
+        Cancelled at any of its awaits, it holds nothing. (A ``try/finally`` around
+        ``acquire``/``release`` costs less per request than a context manager.)
+        """
+        if self._resume_at > time.monotonic():
             await self._wait_for_pause()
-            await self._coordination.acquire(
-                self._limits.get(family, self._rate) if family else self._rate
-            )
-            yield
+        # Fast acquire: a free slot is taken without yielding to the event loop (one loop
+        # iteration less per request); a full semaphore still queues its waiters in order.
+        await self._in_flight.acquire()
+        try:
+            if self._resume_at > time.monotonic():
+                # A pause set while this task queued for a slot applies to it too.
+                await self._wait_for_pause()
+            limits = self._limits.get(family, self._rate) if family else self._rate
+            if limits or self._ask_always:
+                await self._coordination.acquire(limits)
+        except BaseException:
+            self._in_flight.release()
+            raise
+
+    def release(self) -> None:
+        self._in_flight.release()

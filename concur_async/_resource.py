@@ -12,9 +12,11 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
+import re
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ParamSpec, Self, TypeVar, get_type_hints
+from typing import Any, ParamSpec, Self, TypeVar, Union, get_args, get_origin, get_type_hints
 from urllib.parse import quote
 from uuid import UUID
 
@@ -36,6 +38,8 @@ T = TypeVar("T")
 
 #: Argument values checked as themselves: the codec's native types, and bytes and UUIDs.
 _NATIVE = (*NATIVE, bytes, UUID)
+#: What ``quote(text, safe="")`` leaves as it is.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,16 +64,23 @@ class Operation:
     def url(self, path_params: Mapping[str, Any] | None = None) -> str:
         if not path_params:
             return self.path
+        for value in path_params.values():
+            if type(value) is not str or not _UNRESERVED.fullmatch(value):
+                break
+        else:  # plain ids (the usual case): nothing to refuse or to quote
+            return self.path.format_map(path_params)
         values = {}
         for key, value in path_params.items():
             if value is None or value == "":
                 raise ValidationError(f"{key} is required by {self.method} {self.path}")
-            values[key] = quote(str(value), safe="")
+            text = str(value)
+            # Ids are mostly letters and digits, which quote() would hand back as they are.
+            values[key] = text if _UNRESERVED.fullmatch(text) else quote(text, safe="")
         return self.path.format_map(values)
 
     def serves(self, fn: Callable[P, R]) -> Callable[P, R]:
         """Mark ``fn`` as the method for this operation and check its arguments on each call."""
-        check = _ArgumentCheck(fn)
+        check = _ArgumentCheck(fn).check
 
         @functools.wraps(fn)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -81,30 +92,62 @@ class Operation:
 
 
 class _ArgumentCheck:
-    """Validates call arguments against the method's hints (types, Literals, constraints)."""
+    """Validates call arguments against the method's hints (types, Literals, constraints).
+
+    Everything that can be worked out once is, on the first call: the hints, and for each
+    parameter the exact types a value may have to pass as it is (``str`` for ``id: str``), so
+    a call whose arguments are plain keywords of those types is checked without binding the
+    signature or converting anything. Any other call takes the full check, which alone says
+    what is wrong.
+    """
 
     def __init__(self, fn: Callable[..., Any]) -> None:
         self._fn = fn
         self._plan: list[tuple[str, Any]] | None = None
+        self._passes: dict[str, frozenset[type]] = {}
         self._signature = inspect.signature(fn)
+        params = list(self._signature.parameters.values())[1:]  # after self
+        plain = all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in params)
+        #: The names a keyword call may use (None: the method takes *args or **kwargs).
+        self._keywords = frozenset(p.name for p in params) if plain else None
+        self._required = frozenset(p.name for p in params if p.default is p.empty)
 
     def _build(self) -> list[tuple[str, Any]]:
         hints = get_type_hints(self._fn, include_extras=True)
         hints.pop("return", None)
         # An upload is checked where its first bytes are read (image_body), a date filter
         # (a date or a datetime, which msgspec cannot hold in one union) by query_date.
-        return [(name, hint) for name, hint in hints.items()
+        plan = [(name, hint) for name, hint in hints.items()
                 if name != "self" and hint != Upload and not is_date_filter(hint)]
+        self._passes = {name: _passing_types(hint) for name, hint in plan}
+        return plan
 
-    def __call__(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        if self._plan is None:
-            self._plan = self._build()
+    def check(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        plan = self._plan
+        if plan is None:
+            plan = self._plan = self._build()
+        keywords = self._keywords
+        if (len(args) == 1 and keywords is not None and keywords.issuperset(kwargs)
+                and self._required.issubset(kwargs)):
+            # What Signature.bind would accept, without binding: self, then keywords.
+            passes = self._passes
+            for name, value in kwargs.items():
+                allowed = passes.get(name)
+                if allowed is not None and type(value) not in allowed:
+                    break
+            else:
+                return
+        self._check(plan, args, kwargs)
+
+    def _check(
+        self, plan: list[tuple[str, Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
         try:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise ValidationError(f"{self._fn.__qualname__}: {exc}") from None
         values = bound.arguments
-        for name, hint in self._plan:
+        for name, hint in plan:
             if name not in values:
                 continue
             value = values[name]
@@ -116,6 +159,24 @@ class _ArgumentCheck:
                 raise ValidationError(
                     f"{self._fn.__qualname__}: argument {name!r}: {exc}"
                 ) from None
+
+
+#: Hints whose values of these exact types convert to themselves: no check can refuse them.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _passing_types(hint: Any) -> frozenset[type]:
+    """The exact types a value of ``hint`` passes as (none where a Literal or a constraint
+    has a say: those values take the full check)."""
+    if hint is None:
+        return frozenset({type(None)})
+    if hint in _PLAIN:
+        return frozenset({hint})
+    if isinstance(hint, types.UnionType) or get_origin(hint) is Union:
+        members = frozenset(type(None) if arg is None else arg for arg in get_args(hint))
+        if members <= _PLAIN:
+            return members
+    return frozenset()
 
 
 def _is_struct_list(value: Any) -> bool:
@@ -195,7 +256,7 @@ class Resource:
     ) -> T:
         if body is not None:
             check_body(body)
-        if _is_struct_list(json):
+        if json is not None and _is_struct_list(json):
             for item in json:
                 check_body(item)
         options = self._options

@@ -99,7 +99,7 @@ async def exchange(
     exchange (the session's when None).
     """
     limits = limits or session.timeout
-    home = origin(url)
+    home: tuple[str, str, int | None] | None = None  # parsed only if a redirect comes
     for _ in range(MAX_REDIRECTS + 1):
         send = MaskedHeaders(headers)  # masked: this frame's locals show no token
         if trusts(url):
@@ -111,6 +111,8 @@ async def exchange(
             ) as resp:
                 if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
                     target = urljoin(url, resp.headers["Location"])
+                    if home is None:
+                        home = origin(url)  # every hop so far stayed within it
                     if origin(target) != home:
                         raise UntrustedURLError(
                             f"refusing to follow a redirect (HTTP {resp.status}) from "
@@ -159,8 +161,8 @@ async def read_capped(
     length = resp.content_length
     if length is not None and length > cap:
         raise _too_large(resp, method, url, cap)
-    encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
-    if length is not None and encoding in ("", "identity"):
+    encoding = resp.headers.get("Content-Encoding")
+    if length is not None and (encoding is None or encoding.strip().lower() in ("", "identity")):
         return await resp.read()
     # Unannounced or compressed: the length says nothing of what decompression yields
     # (a gzip bomb), so the decoded bytes are counted as they come.
