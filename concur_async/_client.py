@@ -174,6 +174,8 @@ class ConcurClient:
         self._trace_configs = list(trace_configs)
         self._hooks = Hooks(event_hooks)
         self._hooked = bool(self._hooks)  # asked once here, not on every attempt
+        self._api_base = self.base_url
+        self._api_base_of: object = object()  # the token _api_base was made for (none yet)
         self._user_agent = user_agent
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
@@ -331,8 +333,16 @@ class ConcurClient:
     @property
     def api_base_url(self) -> str:
         """Where API calls go: the token's geolocation once Concur has named one."""
-        geolocation = self._auth.geolocation
-        return geolocation.rstrip("/") if geolocation else self.base_url
+        return self._api_base_for(self._auth.token)
+
+    def _api_base_for(self, token: Token | None) -> str:
+        # Worked out once per token, not on every call: only another token (or none) may name
+        # another geolocation.
+        if token is not self._api_base_of:
+            geolocation = self._auth.geolocation
+            self._api_base = geolocation.rstrip("/") if geolocation else self.base_url
+            self._api_base_of = token
+        return self._api_base
 
     async def revoke(self) -> None:
         """Disconnect the user from the app: Concur revokes every refresh token the app holds
@@ -362,7 +372,7 @@ class ConcurClient:
 
     def trusts(self, url: str) -> bool:
         """Whether ``url`` may receive this client's token."""
-        api = self.api_base_url
+        api = self._api_base_for(self._auth.token)
         if url.startswith(api) and url[len(api):len(api) + 1] == "/":
             # Every call made with a path is here: a URL that continues the API base with a
             # "/" has the base's scheme and authority (which ends at its first "/"), so the
@@ -389,9 +399,10 @@ class ConcurClient:
             return url
         return self.api_base_url + ("" if url.startswith("/") else "/") + url
 
-    def _target(self, url: str) -> str:
-        # What resolve() gives, sooner for the usual path (already checked by the caller).
-        return self.api_base_url + url if url.startswith("/") else self.resolve(url)
+    def _target(self, url: str, token: Token) -> str:
+        # What resolve() gives, sooner for the usual path (already checked by the caller);
+        # ``token`` is the manager's current one.
+        return self._api_base_for(token) + url if url.startswith("/") else self.resolve(url)
 
     # -- the request loop ---------------------------------------------------------------
 
@@ -542,7 +553,9 @@ class ConcurClient:
         timeout: float | None,  # noqa: ASYNC109 - per attempt, not overall
         peek: Peek | None = None,
     ) -> Any:
-        session = self.session
+        session = self._session
+        if session is None or self._owner is not None:
+            session = self.session  # a view's is its owner's; a closed client's is refused
         if not url.startswith("/"):
             # A foreign host is refused before anything, even a token, is sent. (A path is
             # resolved against the API base, which is never foreign.)
@@ -563,7 +576,7 @@ class ConcurClient:
             token = self._auth.usable() or await self._auth.get(session)
             self.stats.token_refreshes = self._auth.refresh_count
             # Resolved per attempt: the first token, or a refresh, may name a new geolocation.
-            target = self._target(url)
+            target = self._target(url, token)
             error: ConcurError
             try:
                 await self.limiter.acquire(family)
@@ -573,7 +586,7 @@ class ConcurClient:
                         # slot: take the refreshed token rather than spend a round trip on
                         # a certain 401.
                         token = await self._auth.get(session)
-                        target = self._target(url)
+                        target = self._target(url, token)
                     self.stats.requests += 1
                     answer = await self._attempt(
                         session, method, target, params, data, headers, token, attempt,
