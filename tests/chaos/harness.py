@@ -29,7 +29,7 @@ from typing import Any
 
 from concur_async import ConcurClient, PasswordGrant, RetryPolicy
 from concur_async.testing import SEED_ADDRESS_CODE, LocalConcur, seed_code, seeded_vendor
-from concur_async.testing._faults import FaultRule
+from concur_async.testing._faults import FaultKind, FaultRule
 
 __all__ = [
     "ABSURD_RETRY_AFTER",
@@ -54,6 +54,7 @@ YOUNG = 0.2
 FULL_STREAM = 50_000
 FULL_SYNC = 20_000
 VENDORS = "invoice/vendors"
+WRITES = ("POST", "PUT", "DELETE")
 
 #: Retries sized for a hostile server: more attempts than the default, short waits.
 CHAOS_RETRY = RetryPolicy(
@@ -115,6 +116,10 @@ class Profile:
     #: shares above happen to draw.
     token_503_burst: int = 0
     token_drop_burst: int = 0
+    #: Fault kinds each served once on the first writes, whatever the shares draw: a share of
+    #: 2 % can draw nothing in a run of a few hundred requests, and a write whose answer is
+    #: cut off is the case exactly-once exists for.
+    first_writes: tuple[FaultKind, ...] = ()
 
     def apply(
         self, concur: LocalConcur, seed: int, *, methods: tuple[str, ...] = ()
@@ -135,11 +140,12 @@ class Profile:
             faults.add("server_error", rate=self.token_server_error, prefix=TOKEN_PREFIX)
         if self.token_drop:
             faults.add("drop", rate=self.token_drop, prefix=TOKEN_PREFIX)
+        for kind in self.first_writes:
+            faults.add(kind, count=1, methods=WRITES)
         if not self.absurd_retry_after:
             return None
         return concur.faults.add("rate_limit", rate=self.absurd_retry_after,
-                                 retry_after=ABSURD_RETRY_AFTER,
-                                 methods=("POST", "PUT", "DELETE"))
+                                 retry_after=ABSURD_RETRY_AFTER, methods=WRITES)
 
 
 DEFAULT_PROFILE = Profile()

@@ -21,7 +21,8 @@ async def test_bulk_sync_under_faults_reaches_the_desired_state_exactly() -> Non
     size = scaled(FULL_SYNC, minimum=400)
     plan = SyncPlan(size)
     batch_size = 50
-    profile = Profile(token_lifetime=1.0, expire_every=0.5, absurd_retry_after=0.02)
+    profile = Profile(token_lifetime=1.0, expire_every=0.5, absurd_retry_after=0.02,
+                      first_writes=("rate_limit", "server_error", "drop", "malformed"))
     figures, report, difference, writes = await sync_vendors_under_faults(
         size, batch_size=batch_size, profile=profile,
     )
