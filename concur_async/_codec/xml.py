@@ -46,32 +46,29 @@ __all__ = ["RefusedXMLError", "decode", "document", "encode", "parse", "walked",
 
 T = TypeVar("T")
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-    collect_ids=False,
-)
+
+def _hardened(*, remove_blank_text: bool = False) -> etree.XMLParser:
+    """No DTD, no entity expansion, no network; libxml2's own depth and size limits kept."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+        remove_blank_text=remove_blank_text,
+    )
+
+
+_PARSER = _hardened()
 #: The same parser for indented documents, leaving out the whitespace between elements that
 #: the walk never reads (libxml2's "blank" text): parsing and walking an indented page is
 #: faster without those nodes. libxml2 also takes for blank the whitespace before a comment,
 #: CDATA, processing instruction or carriage return, even inside a leaf's text; so it is used
 #: only for documents holding none of those, where what the walk reads is the same.
-_INDENTED_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-    collect_ids=False,
-    remove_blank_text=True,
-)
+_INDENTED_PARSER = _hardened(remove_blank_text=True)
 _INDENT = re.compile(rb">\n[ \t]")
 
 # What a field's element holds, as the walk dispatches on it.
